@@ -1,0 +1,182 @@
+"""The executor interface, the run configuration and the trace it returns.
+
+An executor runs a :class:`~neurochaos.model.RateNetwork` for a fixed
+duration. ``prepare`` does the expensive work once (code generation,
+compilation, moving weights to a device); ``run`` may then be called many
+times with new weights, gains, biases and initial states — the Brian2
+standalone executors pass these through ``device.run(run_args=...)`` without
+recompiling.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ConfigError, DivergenceError
+from ..validation import check_choice, check_float, check_int
+
+__all__ = ["RunConfig", "Trace", "Executor", "register", "get_executor", "executor_names", "run_inputs"]
+
+METHODS = ("euler", "exponential_euler", "rk4")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """How long and how finely to integrate.
+
+    Attributes
+    ----------
+    T : duration in units of tau (> 0)
+    dt : integration step in units of tau, 0 < dt < 1
+    record_every : record the state every this many steps (>= 1)
+    method : Brian2 state updater name: euler, exponential_euler or rk4
+    dtype : "float64" or "float32" (Brian2 executors support float64 only)
+    device : torch device string for the torch engine ("cpu", "cuda", ...)
+    """
+
+    T: float
+    dt: float = 0.1
+    record_every: int = 1
+    method: str = "euler"
+    dtype: str = "float64"
+    device: str = "cpu"
+
+    def __post_init__(self):
+        check_float(self.T, "T", low=0.0, low_open=True)
+        check_float(self.dt, "dt", low=0.0, high=1.0, low_open=True, high_open=True)
+        check_int(self.record_every, "record_every", min_value=1)
+        check_choice(self.method, "method", METHODS)
+        check_choice(self.dtype, "dtype", ("float64", "float32"))
+        if self.T < self.dt:
+            raise ConfigError(f"`T` must be >= dt = {self.dt}, got {self.T!r}")
+
+    @property
+    def n_steps(self) -> int:
+        """Number of integration steps, round(T / dt)."""
+        return int(round(self.T / self.dt))
+
+    @property
+    def n_records(self) -> int:
+        return math.ceil(self.n_steps / self.record_every)
+
+
+@dataclass
+class Trace:
+    """A simulated trajectory.
+
+    Attributes
+    ----------
+    t : ndarray (n_records,), time in units of tau of each record
+    x : ndarray (n_records, M, N), state at the *start* of each recorded step
+        (as Brian2's StateMonitor records it): time first, then chains, then units
+    x_final : ndarray (M, N), state after the last step
+    executor : name of the executor that produced it
+    meta : dict of run information (dt, method, seconds spent, ...)
+    """
+
+    t: np.ndarray
+    x: np.ndarray
+    x_final: np.ndarray
+    executor: str
+    meta: dict = field(default_factory=dict)
+
+    def check_finite(self, variable: str = "x"):
+        """Raise :class:`DivergenceError` naming the first non-finite step."""
+        bad = ~np.isfinite(self.x)
+        if bad.any():
+            step = int(np.argmax(bad.reshape(bad.shape[0], -1).any(axis=1)))
+            raise DivergenceError(
+                f"`{variable}` became non-finite at record {step} (t = {self.t[step]:g} tau) on executor {self.executor}"
+            )
+        return self
+
+
+class Executor:
+    """Base class of executors (Brian2 style: one class per place to run).
+
+    Subclasses set ``name`` and implement ``prepare``, ``run`` and ``close``.
+    """
+
+    name: str = "base"
+
+    @classmethod
+    def available(cls) -> tuple[bool, str]:
+        """(True, "") if this executor can run here, else (False, reason)."""
+        return True, ""
+
+    def supports(self, network) -> bool:
+        return network.card.kind == "rate"
+
+    def prepare(self, network, config: RunConfig) -> None:
+        raise NotImplementedError
+
+    def run(self, x0, *, weights=None, gain=None, bias=None) -> Trace:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+_REGISTRY: dict[str, type] = {}
+
+
+def register(cls):
+    """Class decorator adding an executor to the registry under ``cls.name``."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+def executor_names() -> list[str]:
+    """Names accepted by :func:`get_executor`."""
+    import neurochaos.executors  # noqa: F401  (registers the built-in executors)
+
+    return sorted(_REGISTRY)
+
+
+def get_executor(name: str, **options) -> Executor:
+    """Instantiate an executor by name (``"torch"``, ``"brian2-runtime"``, ...).
+
+    Raises ConfigError listing the valid names when ``name`` is unknown.
+    """
+    names = executor_names()
+    if name not in _REGISTRY:
+        raise ConfigError(f"`backend` must be one of {', '.join(repr(n) for n in names)}, got {name!r}")
+    return _REGISTRY[name](**options)
+
+
+def run_inputs(network, config: RunConfig, x0, weights=None, gain=None, bias=None):
+    """Validate and resolve the per-run inputs shared by all executors.
+
+    Returns
+    -------
+    x0 : ndarray (M, N) float64
+    weights : dict name -> ndarray (N, N)
+    gains : ndarray (n_steps + 1,), the gain sampled at t_n = n dt, n = 0..n_steps
+    bias : ndarray (N,)
+    """
+    from ..model.schedule import GainSchedule, as_schedule
+    from ..validation import check_finite_array, fail
+
+    N = network.N
+    x0 = check_finite_array(x0, "x0", shape=(None, N) if np.ndim(x0) == 2 else (N,))
+    x0 = np.atleast_2d(x0)
+    if weights is None:
+        weights = network.weights
+    else:
+        unknown = set(weights) - set(network.weights)
+        if unknown:
+            fail("weights", f"keys among {sorted(network.weights)}", sorted(unknown))
+        weights = {**network.weights, **{k: check_finite_array(v, f"weights[{k!r}]", shape=(N, N)) for k, v in weights.items()}}
+    sched = network.gain if gain is None else as_schedule(gain) if not isinstance(gain, GainSchedule) else gain
+    gains = sched.sample(config.n_steps + 1, config.dt)
+    bias = network.bias if bias is None else check_finite_array(bias, "bias", shape=(N,))
+    return x0, weights, gains, bias

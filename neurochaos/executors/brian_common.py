@@ -1,0 +1,86 @@
+"""Build the Brian2 objects of a rate network (shared by all Brian2 executors).
+
+M independent chains are M copies of the network inside one NeuronGroup of
+M * N neurons; each pathway is one ``Synapses`` object with M * N^2 synapses,
+created pre-major (for each presynaptic neuron i, its N targets in order), so
+the weight array is ``W.T.ravel()`` repeated M times.
+
+All object names are lower case: brian2cuda 1.0b1 silently ignores run_args
+of objects whose names contain capitals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["BrianObjects", "build_objects", "synapse_weights", "expected_indices"]
+
+NEURONS = "neurons"
+MON_X = "mon_x"
+MON_G = "mon_g"
+GAIN_TA = "gain_ta"
+
+
+class BrianObjects:
+    """The Brian2 objects of one rate network (a plain record)."""
+
+    def __init__(self, net, group, synapses, mon_x, mon_g, timed_array):
+        self.net = net
+        self.group = group
+        self.synapses = synapses  # dict pathway name -> Synapses
+        self.mon_x = mon_x
+        self.mon_g = mon_g
+        self.timed_array = timed_array
+
+
+def synapse_weights(W: np.ndarray, M: int) -> np.ndarray:
+    """Weights in Brian2 synapse order for M chains: ``W[j, i]`` for pre-major (i, j)."""
+    return np.tile(np.ascontiguousarray(W.T).ravel(), M)
+
+
+def expected_indices(N: int, M: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (i, j) arrays the connect call must create, for checking."""
+    base = np.arange(N)
+    i = np.concatenate([np.repeat(base + m * N, N) for m in range(M)])
+    j = np.concatenate([np.tile(base + m * N, N) for m in range(M)])
+    return i, j
+
+
+def build_objects(network, config, M: int, gains: np.ndarray) -> BrianObjects:
+    """Create (in the currently active Brian2 device) the objects for M chains."""
+    import brian2 as b2
+
+    card = network.card
+    N = network.N
+    tau = network.tau_ms * b2.ms
+    dt = config.dt * tau
+    ta = b2.TimedArray(np.asarray(gains, dtype=float), dt=dt, name=GAIN_TA)
+    ns = {"tau": tau, "gain": ta}
+    group = b2.NeuronGroup(M * N, card.neuron, method=config.method, namespace=ns, dt=dt, name=NEURONS)
+    group.run_regularly(card.rate_update, when="before_groups", name="rate_update")
+    synapses = {}
+    for p in card.pathways:
+        S = b2.Synapses(group, group, p.model, dt=dt, name=f"syn_{p.name}")
+        S.connect(
+            j="k for k in range((i // n_chain) * n_chain, (i // n_chain + 1) * n_chain)",
+            namespace={"n_chain": N},
+        )
+        synapses[p.name] = S
+    mon_x = b2.StateMonitor(group, card.state, record=True, dt=config.record_every * dt, name=MON_X)
+    objs = [group, mon_x, *synapses.values()]
+    mon_g = None
+    if card.uses_gain:
+        mon_g = b2.StateMonitor(group, "g", record=[0], dt=dt, name=MON_G)
+        objs.append(mon_g)
+    net = b2.Network(*objs)
+    return BrianObjects(net, group, synapses, mon_x, mon_g, ta)
+
+
+def read_trace(objs: BrianObjects, network, config, M: int):
+    """(x records (n_rec, M, N), x_final (M, N)) from the monitors and the group."""
+    N = network.N
+    xs = np.asarray(getattr(objs.mon_x, network.card.state))  # (M*N, n_rec)
+    n_rec = config.n_records
+    xs = xs[:, :n_rec].T.reshape(-1, M, N)
+    x_final = np.asarray(getattr(objs.group, network.card.state)[:]).reshape(M, N)
+    return xs, x_final

@@ -1,0 +1,173 @@
+"""Translate a card's Brian2 declaration into torch step functions.
+
+Brian2 parses the equations and its state updater (``euler``,
+``exponential_euler``, ``rk4``) writes the integration step as abstract code,
+for example::
+
+    _x = dt*(I_rand*gain(t) + b - x)/tau + x
+    x = _x
+
+That code is valid Python arithmetic; this module checks every identifier in
+it, maps Brian2's functions to torch functions and compiles it into a Python
+function of tensors. Nothing about the model is retyped by hand, so any rate
+card (chaotic, structured, mixed, trained) runs the update Brian2 would run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from ..errors import ModelError
+from ..model.card import ModelCard, parse_equations
+
+__all__ = ["CompiledRateModel", "compile_rate_model", "summed_pathway", "TORCH_FUNCTIONS"]
+
+#: Brian2 function names -> names of torch functions (looked up at exec time).
+TORCH_FUNCTIONS = {
+    "exp": "exp", "log": "log", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh",
+    "sin": "sin", "cos": "cos", "tan": "tan", "arctan": "arctan", "abs": "abs", "sign": "sign",
+    "clip": "clamp", "floor": "floor", "ceil": "ceil",
+}
+
+
+@dataclass(frozen=True)
+class CompiledRateModel:
+    """Python sources (and compiled functions) of one card's update.
+
+    Attributes
+    ----------
+    state_vars : differential-equation variables, updated by ``state_update``
+    inputs : neuron variables read by the update but not integrated (I_*, b, r)
+    state_source / rate_source : generated Python source code
+    state_update : function(**tensors, t, dt, tau, gain) -> tuple of new state tensors
+    rate_update : function(**tensors) -> new rate tensor
+    """
+
+    state_vars: tuple
+    inputs: tuple
+    rate_inputs: tuple
+    constants: tuple
+    state_source: str
+    rate_source: str
+    state_update: object
+    rate_update: object
+
+
+def _identifiers(code: str) -> set[str]:
+    from brian2.utils.stringtools import get_identifiers
+
+    return set(get_identifiers(code))
+
+
+def _to_python(abstract_code: str, fname: str, args: list[str], returns: list[str]) -> str:
+    body = [line.strip() for line in abstract_code.strip().splitlines() if line.strip()]
+    lines = [f"def {fname}({', '.join(args)}):"]
+    lines += [f"    {line}" for line in body]
+    lines.append(f"    return ({', '.join(returns)},)")
+    return "\n".join(lines) + "\n"
+
+
+def _dispatch(torch_fn, name):
+    """Call the torch function on tensors and numpy's on Python numbers."""
+    import numpy as np
+    import torch
+
+    np_fn = {"clamp": np.clip, "arctan": np.arctan}.get(name) or getattr(np, name)
+
+    def fn(*args):
+        if any(isinstance(a, torch.Tensor) for a in args):
+            return torch_fn(*args)
+        return float(np_fn(*args))
+
+    fn.__name__ = name
+    return fn
+
+
+def _compile(source: str, fname: str, where: str):
+    import torch
+
+    namespace = {name: _dispatch(getattr(torch, tname), tname) for name, tname in TORCH_FUNCTIONS.items()}
+    namespace["__builtins__"] = {}
+    try:
+        exec(compile(source, f"<neurochaos:{fname}>", "exec"), namespace)
+    except SyntaxError as exc:  # pragma: no cover - Brian2 produces valid code
+        raise ModelError(f"generated code for {fname} does not compile ({where}): {exc}") from exc
+    return namespace[fname]
+
+
+def summed_pathway(model: str, weight: str, where: str) -> tuple[str, str]:
+    """Return (target, presynaptic variable) of a ``X_post = w * v_pre : 1 (summed)`` line.
+
+    The torch engine computes such a pathway as one matrix product; other forms
+    of summed expression raise ModelError.
+    """
+    eqs = parse_equations(model, "pathway model", where)
+    summed = [e for e in eqs.values() if "summed" in e.flags]
+    if len(summed) != 1:
+        raise ModelError(f"a pathway model must contain exactly one (summed) variable, got {len(summed)} ({where})")
+    eq = summed[0]
+    if not eq.varname.endswith("_post"):
+        raise ModelError(f"the summed variable must end in _post, got {eq.varname!r} ({where})")
+    expr = sympy.sympify(str(eq.expr.code))
+    syms = {str(s) for s in expr.free_symbols}
+    pre = [s for s in syms if s.endswith("_pre")]
+    if not (isinstance(expr, sympy.Mul) and len(expr.args) == 2 and syms == {weight, *pre} and len(pre) == 1):
+        raise ModelError(
+            f"the torch engine needs a summed expression of the form `{weight} * <var>_pre`, got {eq.expr.code!r} ({where})"
+        )
+    return eq.varname[: -len("_post")], pre[0][: -len("_pre")]
+
+
+def compile_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateModel:
+    """Generate and compile the torch update of a rate card.
+
+    >>> from neurochaos.model import load_card
+    >>> m = compile_rate_model(load_card("chaotic_rate"))
+    >>> m.state_vars
+    ('x',)
+    """
+    from brian2.stateupdaters.base import StateUpdateMethod
+
+    where = card.path or card.name
+    eqs = parse_equations(card.neuron, "equations.neuron", where)
+    try:
+        abstract = StateUpdateMethod.apply_stateupdater(eqs, {}, method)
+    except Exception as exc:
+        raise ModelError(f"Brian2 cannot integrate the neuron equations with method {method!r} ({where}): {exc}") from exc
+    state_vars = tuple(eqs.diff_eq_names)
+    params = tuple(sorted(set(eqs.names) - set(eqs.diff_eq_names) - set(eqs.subexpr_names)))
+    ids = _identifiers(abstract)
+    internal = {i for i in ids if i.startswith("_")}
+    functions = {"gain"} | set(TORCH_FUNCTIONS)
+    known = set(state_vars) | set(params) | {"t", "dt", "tau"} | functions | internal
+    unknown = ids - known
+    if unknown:
+        raise ModelError(
+            f"the neuron equations use names the torch engine cannot supply: {sorted(unknown)} ({where}); "
+            "allowed external names are tau, t, dt, gain(t) and the functions " + ", ".join(sorted(TORCH_FUNCTIONS))
+        )
+    inputs = tuple(p for p in params if p in ids)
+    args = list(state_vars) + list(inputs) + ["t", "dt", "tau", "gain"]
+    state_src = _to_python(abstract, "state_update", args, list(state_vars))
+
+    lhs, _, rhs = card.rate_update.partition("=")
+    if lhs.strip() != card.rate or not rhs.strip():
+        raise ModelError(f"`equations.rate_update` must read `{card.rate} = <expression>`, got {card.rate_update!r} ({where})")
+    rate_ids = _identifiers(rhs)
+    bad = rate_ids - set(eqs.names) - set(TORCH_FUNCTIONS)
+    if bad:
+        raise ModelError(f"`equations.rate_update` uses unknown names {sorted(bad)} ({where})")
+    rate_inputs = tuple(sorted(rate_ids - set(TORCH_FUNCTIONS)))
+    rate_src = _to_python(card.rate_update, "rate_update", list(rate_inputs), [card.rate])
+    return CompiledRateModel(
+        state_vars=state_vars,
+        inputs=inputs,
+        rate_inputs=rate_inputs,
+        constants=("tau",),
+        state_source=state_src,
+        rate_source=rate_src,
+        state_update=_compile(state_src, "state_update", where),
+        rate_update=_compile(rate_src, "rate_update", where),
+    )

@@ -1,0 +1,194 @@
+"""Model cards: declarative model definitions loaded from ``models/<name>.toml``.
+
+A card holds the Brian2 equation strings (with units), parameter defaults, the
+connectivity recipe of each synaptic pathway, and the paper and figure it
+comes from. This module parses equations with Brian2's *equation* machinery
+only; it never imports a device or executor.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ModelError
+from .connectivity import RECIPES
+
+__all__ = ["ModelCard", "Pathway", "load_card", "list_cards", "models_dir", "parse_equations"]
+
+_CARD_KEYS = {"name", "kind", "title", "source", "figures", "description", "parameters", "equations", "pathways"}
+_EQ_KEYS = {"neuron", "state", "rate", "rate_update"}
+_PATH_KEYS = {"name", "target", "model", "recipe", "weight"}
+KINDS = ("rate",)
+
+
+def models_dir() -> Path:
+    """Folder holding the model cards.
+
+    ``$NEUROCHAOS_MODELS`` if set, else the repository's ``models/`` beside the
+    package.
+    """
+    env = os.environ.get("NEUROCHAOS_MODELS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "models"
+
+
+def parse_equations(text: str, what: str, where: str):
+    """Parse Brian2 equations, turning Brian2's parse errors into ModelError."""
+    from brian2 import Equations  # equations only: no device is touched
+
+    try:
+        return Equations(text)
+    except Exception as exc:  # Brian2 raises EquationError, SyntaxError, ValueError ...
+        raise ModelError(f"`{what}` is not a valid Brian2 equation string ({where}): {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """One recurrent synaptic pathway, summed into a neuron variable.
+
+    Attributes
+    ----------
+    name : lower-case identifier (also the Brian2 object suffix; brian2cuda
+        ignores run_args of objects whose names contain capitals)
+    target : neuron variable receiving ``sum_j w_ij r_j``
+    model : Brian2 synapse model string, e.g. ``"w : 1 (constant)\\nI_rand_post = w * r_pre : 1 (summed)"``
+    recipe : connectivity recipe name (see ``connectivity.RECIPES``)
+    weight : name of the synaptic weight variable in ``model``
+    """
+
+    name: str
+    target: str
+    model: str
+    recipe: str
+    weight: str = "w"
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """A declarative model definition (see ``models/*.toml``)."""
+
+    name: str
+    kind: str
+    title: str
+    source: str
+    neuron: str
+    state: str
+    rate: str
+    rate_update: str
+    pathways: tuple[Pathway, ...]
+    parameters: dict = field(default_factory=dict)
+    figures: tuple[str, ...] = ()
+    description: str = ""
+    path: str = ""
+
+    def __post_init__(self):
+        where = self.path or f"card {self.name!r}"
+        if self.kind not in KINDS:
+            raise ModelError(f"`kind` must be one of {KINDS}, got {self.kind!r} ({where})")
+        eqs = parse_equations(self.neuron, "equations.neuron", where)
+        names = set(eqs.names)
+        for attr in ("state", "rate"):
+            v = getattr(self, attr)
+            if v not in names:
+                raise ModelError(f"`equations.{attr}` must name a variable of the neuron equations, got {v!r} ({where})")
+        if self.state not in eqs.diff_eq_names:
+            raise ModelError(f"`equations.state` must be a differential equation's variable, got {self.state!r} ({where})")
+        if not self.pathways:
+            raise ModelError(f"`pathways` must list at least one pathway, got none ({where})")
+        seen = set()
+        for p in self.pathways:
+            if p.name != p.name.lower() or not p.name.isidentifier():
+                raise ModelError(f"`pathways.name` must be a lower-case identifier, got {p.name!r} ({where})")
+            if p.name in seen:
+                raise ModelError(f"`pathways.name` must be unique, got {p.name!r} twice ({where})")
+            seen.add(p.name)
+            if p.target not in names:
+                raise ModelError(f"`pathways.target` must be a neuron variable, got {p.target!r} ({where})")
+            if p.recipe not in RECIPES:
+                raise ModelError(f"`pathways.recipe` must be one of {RECIPES}, got {p.recipe!r} ({where})")
+            parse_equations(p.model, f"pathways[{p.name}].model", where)
+        if "tau_ms" not in self.parameters:
+            raise ModelError(f"`parameters.tau_ms` must be given, got nothing ({where})")
+
+    @property
+    def uses_gain(self) -> bool:
+        """Whether the neuron equations read the gain function ``gain(t)``."""
+        return "gain(t)" in self.neuron.replace(" ", "")
+
+    @property
+    def uses_patterns(self) -> bool:
+        return any(p.recipe == "hopfield" for p in self.pathways)
+
+    def summary(self) -> str:
+        """One paragraph describing the card (for ``neurochaos models``)."""
+        params = ", ".join(f"{k}={v}" for k, v in self.parameters.items())
+        paths = ", ".join(f"{p.name}->{p.target} ({p.recipe})" for p in self.pathways)
+        return f"{self.name}: {self.title}\n  source: {self.source}\n  parameters: {params}\n  pathways: {paths}"
+
+
+def _from_dict(data: dict, path: str) -> ModelCard:
+    unknown = set(data) - _CARD_KEYS
+    if unknown:
+        raise ModelError(f"unknown key(s) {sorted(unknown)} in model card ({path}); allowed: {sorted(_CARD_KEYS)}")
+    for key in ("name", "kind", "title", "source", "equations", "pathways"):
+        if key not in data:
+            raise ModelError(f"`{key}` must be given in a model card, got nothing ({path})")
+    eq = data["equations"]
+    unknown = set(eq) - _EQ_KEYS
+    if unknown or not _EQ_KEYS <= set(eq):
+        raise ModelError(f"`equations` must have exactly the keys {sorted(_EQ_KEYS)}, got {sorted(eq)} ({path})")
+    pathways = []
+    for p in data["pathways"]:
+        unknown = set(p) - _PATH_KEYS
+        if unknown:
+            raise ModelError(f"unknown key(s) {sorted(unknown)} in a pathway ({path})")
+        try:
+            pathways.append(Pathway(**p))
+        except TypeError as exc:
+            raise ModelError(f"pathway is missing a key ({path}): {exc}") from exc
+    return ModelCard(
+        name=data["name"],
+        kind=data["kind"],
+        title=data["title"],
+        source=data["source"],
+        neuron=eq["neuron"],
+        state=eq["state"],
+        rate=eq["rate"],
+        rate_update=eq["rate_update"],
+        pathways=tuple(pathways),
+        parameters=dict(data.get("parameters", {})),
+        figures=tuple(data.get("figures", ())),
+        description=data.get("description", ""),
+        path=path,
+    )
+
+
+def list_cards() -> list[str]:
+    """Names of the model cards in :func:`models_dir`."""
+    return sorted(p.stem for p in models_dir().glob("*.toml"))
+
+
+def load_card(name_or_path: str | os.PathLike) -> ModelCard:
+    """Load a model card by name (``"chaotic_rate"``) or from a ``.toml`` path.
+
+    >>> load_card("chaotic_rate").state
+    'x'
+    """
+    p = Path(name_or_path)
+    if p.suffix != ".toml":
+        p = models_dir() / f"{name_or_path}.toml"
+        if not p.exists():
+            raise ModelError(
+                f"`model` must be one of {list_cards()} or a path to a .toml card, got {str(name_or_path)!r}"
+            )
+    elif not p.exists():
+        raise ModelError(f"`model` file must exist, got {str(p)!r}")
+    try:
+        data = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ModelError(f"model card is not valid TOML ({p}): {exc}") from exc
+    return _from_dict(data, str(p))
