@@ -1,0 +1,67 @@
+"""One call from a model name to a trajectory."""
+
+from __future__ import annotations
+
+from .executors import RunConfig, Trace, get_executor
+from .model import GainSchedule, build_network, initial_state
+from .validation import check_int
+
+__all__ = ["simulate"]
+
+
+def simulate(
+    model: str,
+    *,
+    N: int | None = None,
+    g: float | GainSchedule | None = None,
+    T: float = 100.0,
+    dt: float | None = None,
+    backend: str = "torch",
+    chains: int = 1,
+    seed: int = 0,
+    record_every: int = 1,
+    method: str | None = None,
+    dtype: str = "float64",
+    device: str = "cpu",
+    progress: bool = False,
+    P: int | None = None,
+) -> Trace:
+    """Build a network from a model card and simulate it.
+
+    Parameters
+    ----------
+    model : card name, e.g. ``"chaotic_rate"``
+    N, g, P : network size, gain (number or schedule), pattern count (default: the card's)
+    T, dt : duration and step in units of tau (dt default: the card's)
+    backend : executor name (see :func:`neurochaos.executors.executor_names`)
+    chains : number of independent chains M, each from its own random x(0) ~ N(0, 1)
+    seed : one integer seed: weights, patterns and initial states derive from it
+    record_every : keep every k-th step
+
+    Returns
+    -------
+    Trace with ``t`` (n_records,) in units of tau and ``x`` (n_records, chains, N).
+
+    >>> tr = simulate("chaotic_rate", N=20, g=1.5, T=1.0, dt=0.1)
+    >>> tr.x.shape
+    (10, 1, 20)
+    """
+    net = build_network(model, N=N, g=g, seed=seed, P=P)
+    prm = net.card.parameters
+    config = RunConfig(
+        T=T,
+        dt=prm.get("dt", 0.1) if dt is None else dt,
+        record_every=record_every,
+        method=method or prm.get("method", "euler"),
+        dtype=dtype,
+        device=device,
+    )
+    chains = check_int(chains, "chains", min_value=1)
+    x0 = initial_state(net, chains, seed=seed + 1)
+    options = {"progress": progress}
+    with get_executor(backend, **options) as ex:
+        ex.prepare(net, config)
+        trace = ex.run(x0)
+    trace.meta.update({"model": net.card.name, "N": net.N, "seed": seed, "gain": net.gain.to_dict(),
+                       "T": T, "chains": chains, "backend": backend})
+    return trace
