@@ -113,7 +113,14 @@ class Executor:
     def prepare(self, network, config: RunConfig) -> None:
         raise NotImplementedError
 
-    def run(self, x0, *, weights=None, gain=None, bias=None) -> Trace:
+    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
+        """Integrate from ``x0`` (M, N) for the prepared duration.
+
+        ``weights`` (dict pathway -> (N, N)), ``gain`` (number or schedule) and
+        ``bias`` ((N,)) override the network's for this run; ``variables`` sets
+        the card's other constant neuron variables (dict name -> (N,) or (M, N)),
+        e.g. a clamping mask and clamped rates.
+        """
         raise NotImplementedError
 
     def close(self) -> None:
@@ -151,6 +158,37 @@ def get_executor(name: str, **options) -> Executor:
     if name not in _REGISTRY:
         raise ConfigError(f"`backend` must be one of {', '.join(repr(n) for n in names)}, got {name!r}")
     return _REGISTRY[name](**options)
+
+
+def extra_variables(card) -> tuple[str, ...]:
+    """The card's settable constant neuron variables besides the state, rate, targets and b."""
+    from ..model.card import parse_equations
+
+    eqs = parse_equations(card.neuron, "equations.neuron", card.path or card.name)
+    reserved = {card.state, card.rate, "b", *(p.target for p in card.pathways)}
+    params = set(eqs.names) - set(eqs.diff_eq_names) - set(eqs.subexpr_names)
+    return tuple(sorted(params - reserved))
+
+
+def resolve_variables(network, M: int, variables) -> dict:
+    """Validate ``variables`` and return every extra variable as an (M, N) float64 array (default 0)."""
+    from ..validation import check_finite_array, fail
+
+    names = extra_variables(network.card)
+    variables = dict(variables or {})
+    unknown = set(variables) - set(names)
+    if unknown:
+        fail("variables", f"keys among {list(names)} (constant neuron variables of {network.card.name!r})",
+             sorted(unknown))
+    out = {}
+    for name in names:
+        v = variables.get(name, 0.0)
+        arr = np.asarray(v, dtype=float)
+        shape = (network.N,) if arr.ndim <= 1 else (M, network.N)
+        arr = check_finite_array(np.broadcast_to(arr, (network.N,)) if arr.ndim == 0 else arr,
+                                 f"variables[{name!r}]", shape=shape)
+        out[name] = np.broadcast_to(arr, (M, network.N)).copy()
+    return out
 
 
 def run_inputs(network, config: RunConfig, x0, weights=None, gain=None, bias=None):

@@ -12,7 +12,7 @@ import time
 import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError
-from .base import Executor, RunConfig, Trace, register, run_inputs
+from .base import Executor, RunConfig, Trace, register, resolve_variables, run_inputs
 from .brian_common import build_objects, read_trace, synapse_weights
 
 __all__ = ["BrianRuntime", "brian_available"]
@@ -74,7 +74,7 @@ class BrianRuntime(Executor):
             raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
         self.network, self.config = network, config
 
-    def run(self, x0, *, weights=None, gain=None, bias=None) -> Trace:
+    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
         import brian2 as b2
 
         if self.network is None:
@@ -82,14 +82,17 @@ class BrianRuntime(Executor):
         net, cfg = self.network, self.config
         x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
         M = x0.shape[0]
+        variables = resolve_variables(net, M, variables)
         t0 = time.perf_counter()
         with runtime_device(self.target):
             objs = build_objects(net, cfg, M, gains)
             setattr(objs.group, net.card.state, x0.ravel())
             objs.group.b = np.tile(bias, M)
+            for name, v in variables.items():
+                setattr(objs.group, name, v.ravel())
             for name, S in objs.synapses.items():
                 S.w = synapse_weights(weights[name], M)
-            objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, report="text" if self.progress else None)
+            objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None)
             xs, x_final = read_trace(objs, net, cfg, M)
         elapsed = time.perf_counter() - t0
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError, RunArgsMismatchError
-from .base import Executor, RunConfig, Trace, register, run_inputs
+from .base import Executor, RunConfig, Trace, register, resolve_variables, run_inputs
 from .brian_common import build_objects, expected_indices, read_trace, synapse_weights
 from .brian_runtime import brian_available
 
@@ -93,7 +93,7 @@ class BrianStandalone(Executor):
         self._configure_prefs()
         net, cfg = self.network, self.config
         objs = build_objects(net, cfg, M, gains)
-        objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, report="text" if self.progress else None)
+        objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None)
         try:
             device.build(directory=self.directory, run=False, compile=True, with_output=self.progress)
         except Exception as exc:
@@ -109,12 +109,13 @@ class BrianStandalone(Executor):
         self.n_builds += 1
         _OWNER[self.device_name] = self
 
-    def run(self, x0, *, weights=None, gain=None, bias=None) -> Trace:
+    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
         if self.network is None:
             raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
         net, cfg = self.network, self.config
         x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
         M = x0.shape[0]
+        variables = resolve_variables(net, M, variables)
         t0 = time.perf_counter()
         if self._built_for != M or _OWNER[self.device_name] is not self:
             if self._built_for is not None:
@@ -126,6 +127,8 @@ class BrianStandalone(Executor):
         run_args = {getattr(objs.group, net.card.state): x0.ravel(), objs.group.b: np.tile(bias, M)}
         for name, S in objs.synapses.items():
             run_args[S.w] = wvals[name]
+        for name, v in variables.items():
+            run_args[getattr(objs.group, name)] = v.ravel()
         if net.card.uses_gain:
             run_args[objs.timed_array] = np.asarray(gains, dtype=float)
         t1 = time.perf_counter()
@@ -133,13 +136,13 @@ class BrianStandalone(Executor):
         t_run = time.perf_counter() - t1
         xs, x_final = read_trace(objs, net, cfg, M)
         if self.verify:
-            self._verify(objs, xs, x0, bias, wvals, gains, M)
+            self._verify(objs, xs, x0, bias, wvals, gains, M, variables)
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
         meta = {"dt": cfg.dt, "method": cfg.method, "seconds": t_run, "build_seconds": t_build,
                 "n_builds": self.n_builds, "directory": self.directory}
         return Trace(t, xs, x_final, self.name, meta).check_finite(net.card.state)
 
-    def _verify(self, objs, xs, x0, bias, wvals, gains, M):
+    def _verify(self, objs, xs, x0, bias, wvals, gains, M, variables):
         def check(what, got, want):
             got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
             if got.shape != want.shape or not np.array_equal(got, want):
@@ -150,6 +153,8 @@ class BrianStandalone(Executor):
 
         check("x0", xs[0], x0)
         check("bias", np.asarray(objs.group.b[:]), np.tile(bias, M))
+        for name, v in variables.items():
+            check(f"variables[{name!r}]", np.asarray(getattr(objs.group, name)[:]), v.ravel())
         for name, S in objs.synapses.items():
             check(f"weights[{name!r}]", np.asarray(S.w[:]), wvals[name])
             if not self._indices_checked:

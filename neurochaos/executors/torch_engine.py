@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError
-from .base import Executor, RunConfig, Trace, register, run_inputs
+from .base import Executor, RunConfig, Trace, extra_variables, register, resolve_variables, run_inputs
 from .codegen import compile_rate_model, summed_pathway
 
 __all__ = ["TorchEngine", "make_step", "timed_array_index"]
@@ -45,7 +45,8 @@ def _resolve_device(device: str):
     return torch.device(device)
 
 
-def make_step(network, config: RunConfig, *, weights=None, gains=None, bias=None, device="cpu", dtype="float64"):
+def make_step(network, config: RunConfig, *, weights=None, gains=None, bias=None, variables=None, device="cpu",
+              dtype="float64"):
     """Build the pure step function of a network.
 
     Parameters
@@ -54,6 +55,8 @@ def make_step(network, config: RunConfig, *, weights=None, gains=None, bias=None
     config : RunConfig (dt and method are used)
     weights, bias : overrides of the network's (arrays (N, N) / (N,))
     gains : ndarray (n_steps + 1,) of gains sampled at n dt; default: sample the network's schedule
+    variables : dict name -> array (N,) or (M, N) of the card's other constant neuron variables
+        (default 0; see :func:`neurochaos.executors.base.extra_variables`)
 
     Returns
     -------
@@ -87,20 +90,22 @@ def make_step(network, config: RunConfig, *, weights=None, gains=None, bias=None
             raise ConfigError(f"pathway {p.name!r} sums `{pre}_pre`; the torch engine sums the rate `{card.rate}`")
         WT = torch.as_tensor(np.ascontiguousarray(np.asarray(w[p.name]).T), dtype=tdtype, device=dev)
         paths.append((target, WT))
-    consts = {name: torch.as_tensor(np.asarray(b), dtype=tdtype, device=dev) for name in ("b",)}
+    consts = {"b": torch.as_tensor(np.asarray(b), dtype=tdtype, device=dev)}
+    for name in extra_variables(card):
+        v = (variables or {}).get(name, 0.0)
+        consts[name] = torch.as_tensor(np.asarray(v, dtype=float), dtype=tdtype, device=dev)
     state_fn, rate_fn = compiled.state_update, compiled.rate_update
     inputs = compiled.inputs
     rate_inputs = compiled.rate_inputs
     xname = card.state
 
     def step(x, n):
-        env = {xname: x}
+        env = {xname: x, **consts}
         (r,) = rate_fn(*[env[k] for k in rate_inputs])
         env[card.rate] = r
         for target, WT in paths:
             I = r @ WT
             env[target] = env[target] + I if target in env else I
-        env.update(consts)
         args = [env[k] if k in env else torch.zeros_like(x) for k in inputs]
         (xn,) = state_fn(x, *args, n * dt_s, dt_s, tau_s, gain)
         return xn
@@ -148,14 +153,16 @@ class TorchEngine(Executor):
         _resolve_device(self.device)
         compile_rate_model(network.card, config.method)  # fail early on bad cards
 
-    def run(self, x0, *, weights=None, gain=None, bias=None) -> Trace:
+    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
         import torch
 
         if self.network is None:
             raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
         net, cfg = self.network, self.config
         x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
-        step = make_step(net, cfg, weights=weights, gains=gains, bias=bias, device=self.device, dtype=self.dtype)
+        variables = resolve_variables(net, x0.shape[0], variables)
+        step = make_step(net, cfg, weights=weights, gains=gains, bias=bias, variables=variables, device=self.device,
+                         dtype=self.dtype)
         t0 = time.perf_counter()
         x = torch.as_tensor(x0, dtype=step.dtype, device=step.device)
         n_steps, every = cfg.n_steps, cfg.record_every

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..validation import check_float, check_int, fail
 
-__all__ = ["gaussian_coupling", "random_patterns", "hopfield_coupling", "spectral_radius", "RECIPES"]
+__all__ = ["zero_coupling", "gaussian_coupling", "random_patterns", "hopfield_coupling", "spectral_radius", "RECIPES"]
 
 
 def gaussian_coupling(N: int, rng: np.random.Generator, *, scale: float = 1.0, zero_diagonal: bool = True) -> np.ndarray:
@@ -74,10 +74,16 @@ def hopfield_coupling(patterns: np.ndarray) -> np.ndarray:
     return W
 
 
+def zero_coupling(N: int) -> np.ndarray:
+    """An all-zero (N, N) coupling: the start of a learned pathway."""
+    N = check_int(N, "N", min_value=1)
+    return np.zeros((N, N))
+
+
 def spectral_radius(W: np.ndarray) -> float:
     """Largest absolute eigenvalue of a square matrix."""
     return float(np.max(np.abs(np.linalg.eigvals(W))))
 
 
 #: Names usable as ``recipe`` in a model card's ``[[pathways]]`` table.
-RECIPES = ("gaussian", "hopfield")
+RECIPES = ("gaussian", "hopfield", "zeros")

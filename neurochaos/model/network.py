@@ -9,7 +9,7 @@ import numpy as np
 from ..errors import ModelError
 from ..validation import check_finite_array, check_float, check_int, fail
 from .card import ModelCard, load_card
-from .connectivity import gaussian_coupling, hopfield_coupling, random_patterns
+from .connectivity import gaussian_coupling, hopfield_coupling, random_patterns, zero_coupling
 from .schedule import GainLike, GainSchedule, as_schedule
 
 __all__ = ["RateNetwork", "build_network", "initial_state", "seed_streams"]
@@ -149,6 +149,8 @@ def build_network(
             weights[p.name] = gaussian_coupling(N, rng_w)
         elif p.recipe == "hopfield":
             weights[p.name] = hopfield_coupling(patterns)
+        elif p.recipe == "zeros":
+            weights[p.name] = zero_coupling(N)
         else:  # card validation makes this unreachable
             raise ModelError(f"unknown recipe {p.recipe!r}")
     b = np.zeros(N) if bias is None else np.broadcast_to(np.asarray(bias, dtype=float), (N,)).copy()
