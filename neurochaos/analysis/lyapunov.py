@@ -1,0 +1,375 @@
+"""Lyapunov exponents of rate networks (QR / Benettin method and two trajectories).
+
+QR method (Benettin et al. 1980; Engelken, Wolf & Abbott 2023): evolve k
+orthonormal tangent vectors ``Q`` (N, k) with the Jacobian D_n of the
+integration step, ``Q <- D_n Q``; every ``t_ons`` re-orthonormalise
+``Q, R = qr(Q)`` and, after a transient, accumulate ``log |R_ii|``. Then
+``lambda_i = sum log |R_ii| / (measured time)`` in units of 1/tau.
+
+The Jacobian is that of the step generated from the model card
+(:mod:`neurochaos.analysis.jacobian`): analytic for drift-form steps
+``x + h(-x + W tanh(x) + b)`` (checked numerically against the card's step),
+torch autograd (``torch.func.jvp`` under ``vmap``) otherwise. Several networks
+of the same size are run as one batch (``torch.bmm`` / batched QR), on CPU or
+CUDA.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import ConfigError, DivergenceError
+from ..model import build_network, seed_streams
+from ..validation import check_choice, check_finite_array, check_float, check_int, fail
+from .jacobian import detect_drift_form, make_autograd_step, run_config_for
+
+__all__ = [
+    "LyapunovSpectrum",
+    "MaxLyapunov",
+    "compute_lyapunov_spectra",
+    "compute_lyapunov_spectrum",
+    "compute_model_lyapunov",
+    "compute_lambda_max",
+    "kaplan_yorke_dimension",
+    "entropy_rate",
+]
+
+
+def kaplan_yorke_dimension(spectrum) -> tuple[float, bool]:
+    """Kaplan-Yorke dimension ``k + sum_{i<=k} lambda_i / |lambda_{k+1}|``.
+
+    ``k`` is the largest index with a non-negative cumulative sum. When the
+    cumulative sum of all given exponents is non-negative the dimension is only
+    bounded below by their number; the second value then is True.
+
+    Returns
+    -------
+    (dimension, is_lower_bound)
+
+    >>> kaplan_yorke_dimension([0.5, 0.0, -1.0])
+    (2.5, False)
+    >>> kaplan_yorke_dimension([-0.1, -0.2])
+    (0.0, False)
+    """
+    lam = np.sort(np.asarray(spectrum, dtype=float))[::-1]
+    cs = np.cumsum(lam)
+    nonneg = np.nonzero(cs >= 0)[0]
+    if len(nonneg) == 0:
+        return 0.0, False
+    k = int(nonneg[-1]) + 1
+    if k == len(lam):
+        return float(k), True
+    return float(k + cs[k - 1] / abs(lam[k])), False
+
+
+def entropy_rate(spectrum) -> float:
+    """Sum of the positive exponents (Pesin bound on the KS entropy rate), 1/tau.
+
+    >>> entropy_rate([0.3, 0.1, -0.5])
+    0.4
+    """
+    lam = np.asarray(spectrum, dtype=float)
+    return float(np.round(lam[lam > 0].sum(), 15))
+
+
+@dataclass(frozen=True, eq=False)
+class LyapunovSpectrum:
+    """The first k Lyapunov exponents of one network.
+
+    Attributes
+    ----------
+    spectrum : ndarray, shape (k,), 1/tau, descending
+    lambda_max : largest exponent, 1/tau
+    kaplan_yorke_dim : Kaplan-Yorke dimension (number of units' worth of directions)
+    kaplan_yorke_is_lower_bound : True when the k exponents sum to >= 0 (more are needed)
+    entropy_rate : sum of the positive exponents, 1/tau (a lower bound if spectrum[-1] > 0)
+    trace_t : ndarray, shape (n_ons,), tau elapsed since the end of the transient
+    trace : ndarray, shape (n_ons, m), running estimates of the first m exponents, 1/tau
+    settings : resolved settings (k, T, t_ons, transient, dt, method, jacobian, seed, ...)
+    """
+
+    spectrum: np.ndarray
+    lambda_max: float
+    kaplan_yorke_dim: float
+    kaplan_yorke_is_lower_bound: bool
+    entropy_rate: float
+    trace_t: np.ndarray
+    trace: np.ndarray
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self, trace: bool = False) -> dict:
+        """JSON-able dict (``trace=True`` adds the convergence trace)."""
+        d = {"lambda_max": self.lambda_max, "spectrum": self.spectrum.tolist(),
+             "kaplan_yorke_dim": self.kaplan_yorke_dim,
+             "kaplan_yorke_is_lower_bound": self.kaplan_yorke_is_lower_bound,
+             "entropy_rate": self.entropy_rate, "settings": dict(self.settings)}
+        if trace:
+            d["trace_t"] = self.trace_t.tolist()
+            d["trace"] = self.trace.tolist()
+        return d
+
+
+@dataclass(frozen=True, eq=False)
+class MaxLyapunov:
+    """Largest exponent from two nearby trajectories.
+
+    Attributes
+    ----------
+    lambda_max : 1/tau
+    trace_t : ndarray, shape (n_ons,), tau since the end of the transient
+    trace : ndarray, shape (n_ons,), running estimate, 1/tau
+    settings : resolved settings
+    """
+
+    lambda_max: float
+    trace_t: np.ndarray
+    trace: np.ndarray
+    settings: dict = field(default_factory=dict)
+
+
+def _check_times(T, t_ons, transient, dt):
+    T = check_float(T, "T", low=0.0, low_open=True)
+    t_ons = check_float(t_ons, "t_ons", low=0.0, low_open=True)
+    transient = check_float(transient, "transient", low=0.0)
+    if t_ons < dt:
+        fail("t_ons", f">= dt = {dt}", t_ons)
+    if T < t_ons:
+        fail("T", f">= t_ons = {t_ons}", T)
+    n_ons = max(1, int(round(t_ons / dt)))
+    return n_ons, int(math.ceil(transient / (n_ons * dt) - 1e-9)), max(1, int(round(T / (n_ons * dt))))
+
+
+def _gain_lookup(gains, dt):
+    from ..executors.torch_engine import timed_array_index
+
+    return lambda n: float(gains[timed_array_index(n * dt, dt, len(gains))])
+
+
+def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0, t_ons: float = 1.0,
+                             transient: float = 50.0, dt: float | None = None, method: str | None = None,
+                             x0=None, seed: int = 0, jacobian: str = "auto", n_trace: int = 10,
+                             device: str = "cpu", dtype: str = "float64", progress: bool = False
+                             ) -> list[LyapunovSpectrum]:
+    """First k Lyapunov exponents of several same-size networks, as one batch.
+
+    Parameters
+    ----------
+    networks : sequence of RateNetwork (any rate card), all with the same N
+    k : number of exponents, 1 <= k <= N (default N)
+    T : measured duration after the transient, units of tau (> 0)
+    t_ons : time between re-orthonormalisations, units of tau (>= dt)
+    transient : duration evolved (state and tangents) before measuring, units of tau
+    dt, method : integration step (units of tau) and Brian2 method (default: the card's)
+    x0 : ndarray, shape (B, N), initial states (default N(0, 1) from ``seed``)
+    seed : seeds x0 and the initial tangent vectors
+    jacobian : "auto" (analytic when the step has drift form, else autograd),
+        "analytic" or "autograd"
+    n_trace : number of leading exponents kept in the convergence trace
+    device, dtype : torch device ("cpu", "cuda") and "float64" / "float32"
+
+    Returns
+    -------
+    list of LyapunovSpectrum, one per network
+
+    >>> from neurochaos.model import build_network
+    >>> nets = [build_network("chaotic_rate", N=30, g=0.5, seed=s) for s in (0, 1)]
+    >>> res = compute_lyapunov_spectra(nets, k=3, T=20.0, transient=5.0)
+    >>> [bool(r.lambda_max < 0) for r in res]
+    [True, True]
+    """
+    import torch
+
+    from ..executors.torch_engine import _resolve_device
+
+    networks = list(networks)
+    if not networks:
+        fail("networks", "a non-empty sequence of RateNetwork", networks)
+    N = networks[0].N
+    if any(net.N != N for net in networks):
+        fail("networks", f"all of the same size N = {N}", [net.N for net in networks])
+    k = N if k is None else check_int(k, "k", min_value=1)
+    if k > N:
+        fail("k", f"an integer in [1, N = {N}]", k)
+    check_choice(jacobian, "jacobian", ("auto", "analytic", "autograd"))
+    n_trace = check_int(n_trace, "n_trace", min_value=1)
+    seed = check_int(seed, "seed", min_value=0)
+    cfg0 = run_config_for(networks[0], T=1.0, dt=dt, method=method, dtype=dtype, device=device)
+    n_ons, n_tr, n_meas = _check_times(T, t_ons, transient, cfg0.dt)
+    n_steps = (n_tr + n_meas) * n_ons
+    cfg = run_config_for(networks[0], T=n_steps * cfg0.dt, dt=cfg0.dt, method=cfg0.method, dtype=dtype,
+                         device=device)
+    B = len(networks)
+    dev, tdt = _resolve_device(device), {"float64": torch.float64, "float32": torch.float32}[dtype]
+    rngs = seed_streams(seed, 2 * B)
+    if x0 is None:
+        x0 = np.stack([rngs[2 * b].normal(size=N) for b in range(B)])
+    x0 = check_finite_array(x0, "x0", shape=(B, N))
+    Q0 = np.stack([np.linalg.qr(rngs[2 * b + 1].normal(size=(N, k)))[0] for b in range(B)])
+    forms = [detect_drift_form(net, cfg) if jacobian != "autograd" else None for net in networks]
+    if jacobian == "analytic" and any(f is None for f in forms):
+        bad = [net.card.name for net, f in zip(networks, forms) if f is None]
+        fail("jacobian", f"'auto' or 'autograd' for {bad} (method {cfg.method!r}: not x + h(-x + W tanh(x) + b))",
+             jacobian)
+    analytic = all(f is not None for f in forms)
+    sampled = [net.gain.sample(n_steps + 1, cfg.dt) for net in networks]
+    gains = [_gain_lookup(gs, cfg.dt) for gs in sampled]
+    x = torch.as_tensor(x0, dtype=tdt, device=dev)
+    Q = torch.as_tensor(Q0, dtype=tdt, device=dev)
+    if analytic:
+        h = torch.as_tensor([f.h for f in forms], dtype=tdt, device=dev)[:, None, None]
+        bias = torch.as_tensor(np.stack([f.bias for f in forms]), dtype=tdt, device=dev)
+        constant = all(np.ptp(gs) == 0 for gs in sampled)
+        W_at = lambda n: torch.as_tensor(np.stack([f.coupling(gl(n)) for f, gl in zip(forms, gains)]),  # noqa: E731
+                                         dtype=tdt, device=dev)
+        W = W_at(0)
+
+        def advance(x, Q, n):
+            nonlocal W
+            if not constant and n > 0:
+                W = W_at(n)
+            r = torch.tanh(x)
+            V = torch.cat([r[:, :, None], (1 - r * r)[:, :, None] * Q], dim=2)
+            WV = torch.bmm(W, V)
+            x_new = x + h[:, :, 0] * (-x + WV[:, :, 0] + bias)
+            return x_new, (1 - h) * Q + h * WV[:, :, 1:]
+    else:
+        from torch.func import jvp, vmap
+
+        steps = [make_autograd_step(net, cfg, gains=gs, device=device, dtype=dtype) for net, gs in zip(networks, sampled)]
+
+        def advance(x, Q, n):
+            xs, Qs = [], []
+            for b, step in enumerate(steps):
+                f = lambda y, step=step: step(y[None, :], n)[0]  # noqa: E731
+                Qs.append(vmap(lambda v, f=f, xb=x[b]: jvp(f, (xb,), (v,))[1], in_dims=1, out_dims=1)(Q[b]))
+                xs.append(f(x[b]))
+            return torch.stack(xs), torch.stack(Qs)
+
+    m = min(k, n_trace)
+    total = torch.zeros((B, k), dtype=torch.float64, device=dev)
+    trace = np.empty((n_meas, B, m))
+    it = range(n_tr + n_meas)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc=f"lyapunov N={N} k={k} B={B}", unit="ons", mininterval=0.5)
+    n = 0
+    with torch.no_grad():
+        for j in it:
+            for _ in range(n_ons):
+                x, Q = advance(x, Q, n)
+                n += 1
+            Q, R = torch.linalg.qr(Q)
+            if not bool(torch.isfinite(x).all()):
+                raise DivergenceError(f"`x` became non-finite at step {n} (t = {n * cfg.dt:g} tau) while computing "
+                                      "Lyapunov exponents; reduce dt or check the weights")
+            if j >= n_tr:
+                total += torch.log(torch.abs(torch.diagonal(R, dim1=1, dim2=2))).to(torch.float64)
+                trace[j - n_tr] = (total[:, :m] / ((j - n_tr + 1) * n_ons * cfg.dt)).cpu().numpy()
+    t_meas = n_meas * n_ons * cfg.dt
+    lam = (total / t_meas).cpu().numpy()
+    settings = {"k": k, "T": t_meas, "t_ons": n_ons * cfg.dt, "transient": n_tr * n_ons * cfg.dt, "dt": cfg.dt,
+                "method": cfg.method, "jacobian": "analytic" if analytic else "autograd", "seed": seed,
+                "device": str(dev), "dtype": dtype, "N": N}
+    out = []
+    for b, net in enumerate(networks):
+        spec = np.sort(lam[b])[::-1]
+        dky, lower = kaplan_yorke_dimension(spec)
+        out.append(LyapunovSpectrum(
+            spectrum=spec, lambda_max=float(spec[0]), kaplan_yorke_dim=dky, kaplan_yorke_is_lower_bound=lower,
+            entropy_rate=entropy_rate(spec), trace_t=(np.arange(n_meas) + 1) * n_ons * cfg.dt,
+            trace=trace[:, b, :].copy(),
+            settings={**settings, "model": net.card.name, "network_seed": net.seed, "gain": net.gain.to_dict()}))
+    return out
+
+
+def compute_lyapunov_spectrum(network, **kwargs) -> LyapunovSpectrum:
+    """First k Lyapunov exponents of one network (see :func:`compute_lyapunov_spectra`).
+
+    >>> from neurochaos.model import build_network
+    >>> r = compute_lyapunov_spectrum(build_network("chaotic_rate", N=40, g=3.0, seed=0), k=5, T=20.0)
+    >>> r.spectrum.shape, bool(r.lambda_max > 0)
+    ((5,), True)
+    """
+    return compute_lyapunov_spectra([network], **kwargs)[0]
+
+
+def compute_model_lyapunov(model: str, *, N: int | None = None, g: float | None = None, P: int | None = None,
+                           seed: int = 0, **kwargs) -> LyapunovSpectrum:
+    """Build a network from a model card (weights from ``seed``) and compute its spectrum.
+
+    ``kwargs`` go to :func:`compute_lyapunov_spectra` (x0 and tangents use ``seed + 1``).
+    """
+    net = build_network(model, N=N, g=g, P=P, seed=seed)
+    return compute_lyapunov_spectra([net], seed=seed + 1, **kwargs)[0]
+
+
+def compute_lambda_max(network, *, T: float = 200.0, t_ons: float = 1.0, transient: float = 50.0,
+                       d0: float = 1e-8, dt: float | None = None, method: str | None = None, x0=None,
+                       seed: int = 0, device: str = "cpu", dtype: str = "float64",
+                       progress: bool = False) -> MaxLyapunov:
+    """Largest Lyapunov exponent from a reference and a perturbed trajectory.
+
+    The perturbed state starts ``d0`` away along a random direction and is
+    pulled back to distance ``d0`` every ``t_ons``; ``lambda_max`` is the mean
+    of ``log(d / d0)`` per unit time after the transient. Uses the card's own
+    step (any rate card). With the same ``seed`` and ``dt``, ``x0`` equals that
+    of :func:`compute_lyapunov_spectra` for a single network.
+
+    Parameters
+    ----------
+    network : RateNetwork
+    T, t_ons, transient : units of tau (as in :func:`compute_lyapunov_spectra`)
+    d0 : initial and renormalised separation (Euclidean norm)
+
+    >>> from neurochaos.model import build_network
+    >>> r = compute_lambda_max(build_network("chaotic_rate", N=30, g=0.5, seed=0), T=20.0, transient=5.0)
+    >>> bool(r.lambda_max < 0)
+    True
+    """
+    import torch
+
+    from ..executors.torch_engine import make_step
+
+    d0 = check_float(d0, "d0", low=0.0, low_open=True)
+    seed = check_int(seed, "seed", min_value=0)
+    cfg0 = run_config_for(network, T=1.0, dt=dt, method=method, dtype=dtype, device=device)
+    n_ons, n_tr, n_meas = _check_times(T, t_ons, transient, cfg0.dt)
+    n_steps = (n_tr + n_meas) * n_ons
+    cfg = run_config_for(network, T=n_steps * cfg0.dt, dt=cfg0.dt, method=cfg0.method, dtype=dtype, device=device)
+    rng_x, rng_q = seed_streams(seed, 2)
+    x0 = rng_x.normal(size=network.N) if x0 is None else check_finite_array(x0, "x0", shape=(network.N,))
+    u = rng_q.normal(size=network.N)
+    step = make_step(network, cfg, device=device, dtype=dtype)
+    x = torch.as_tensor(np.stack([x0, x0 + d0 * u / np.linalg.norm(u)]), dtype=step.dtype, device=step.device)
+    total, trace = 0.0, np.empty(n_meas)
+    it = range(n_tr + n_meas)
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc=f"two-trajectory N={network.N}", unit="ons", mininterval=0.5)
+    n = 0
+    with torch.no_grad():
+        for j in it:
+            for _ in range(n_ons):
+                x = step(x, n)
+                n += 1
+            delta = x[1] - x[0]
+            d = float(torch.linalg.vector_norm(delta))
+            if not math.isfinite(d) or d == 0.0:
+                raise DivergenceError(f"trajectory separation became {d} at step {n} (t = {n * cfg.dt:g} tau); "
+                                      "increase d0 or check the weights")
+            x[1] = x[0] + delta * (d0 / d)
+            if j >= n_tr:
+                total += math.log(d / d0)
+                trace[j - n_tr] = total / ((j - n_tr + 1) * n_ons * cfg.dt)
+    if trace.size == 0:  # pragma: no cover - _check_times guarantees n_meas >= 1
+        raise ConfigError("`T` must cover at least one t_ons")
+    settings = {"T": n_meas * n_ons * cfg.dt, "t_ons": n_ons * cfg.dt, "transient": n_tr * n_ons * cfg.dt,
+                "dt": cfg.dt, "method": cfg.method, "d0": d0, "seed": seed, "device": str(step.device),
+                "dtype": dtype, "N": network.N, "model": network.card.name, "network_seed": network.seed}
+    return MaxLyapunov(lambda_max=float(trace[-1]), trace_t=(np.arange(n_meas) + 1) * n_ons * cfg.dt, trace=trace,
+                       settings=settings)

@@ -1,0 +1,239 @@
+"""Configuration of the contrastive Hebbian trainer: three TOML sections, each a frozen dataclass.
+
+A config file has the sections ``[model]``, ``[training]`` and ``[data]``;
+every key is optional and an unknown key is an error naming it. Model fields
+left out take the model card's defaults (``models/fu_*.toml``);
+:meth:`TrainConfig.resolve` fills them in, and the resolved config is what
+checkpoints and results store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..validation import check_choice, check_float, check_int, fail
+from .hebbian import ARCHITECTURES, J_SCOPES
+
+__all__ = ["ModelConfig", "TrainingConfig", "DataConfig", "TrainConfig", "load_train_config", "FREE_INITS",
+           "ENCODINGS", "TRAJECTORY_FREE_KEYS"]
+
+#: Initial states of the free phase: N(0, 1) i.i.d. (default), visible units at the data, or persistent chains.
+FREE_INITS = ("random", "data", "persistent")
+ENCODINGS = ("pm1", "continuous")
+#: Training fields that do not change the trained weights (may differ when resuming).
+TRAJECTORY_FREE_KEYS = ("steps", "checkpoint_every", "eval_every", "eval_samples", "device", "progress")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The network: a model card and overrides of its defaults (None: the card's value).
+
+    Attributes
+    ----------
+    card : model card name or path (fu_unrestricted, fu_restricted2, fu_restricted3)
+    architecture : unrestricted, restricted2 or restricted3 (default: the card's)
+    n_visible, n_hidden, n_hidden2 : layer sizes (n_visible must match the data's pixels)
+    g : gain of the frozen random coupling J (J_ij ~ N(0, g^2/N))
+    T : duration of each phase and of generation, in units of tau
+    dt : integration step in units of tau
+    tau_ms : time constant in ms
+    method : Brian2 state updater (euler, exponential_euler, rk4)
+    j_scope : "all" (J over all units, default) or "hidden" (only inside hidden layers)
+    """
+
+    card: str = "fu_restricted2"
+    architecture: str | None = None
+    n_visible: int | None = None
+    n_hidden: int | None = None
+    n_hidden2: int | None = None
+    g: float | None = None
+    T: float | None = None
+    dt: float | None = None
+    tau_ms: float | None = None
+    method: str | None = None
+    j_scope: str = "all"
+
+    def __post_init__(self):
+        if self.architecture is not None:
+            check_choice(self.architecture, "model.architecture", ARCHITECTURES)
+        for name in ("n_visible",):
+            if getattr(self, name) is not None:
+                check_int(getattr(self, name), f"model.{name}", min_value=1)
+        for name in ("n_hidden", "n_hidden2"):
+            if getattr(self, name) is not None:
+                check_int(getattr(self, name), f"model.{name}", min_value=0)
+        if self.g is not None:
+            check_float(self.g, "model.g", low=0.0)
+        if self.T is not None:
+            check_float(self.T, "model.T", low=0.0, low_open=True)
+        if self.dt is not None:
+            check_float(self.dt, "model.dt", low=0.0, high=1.0, low_open=True, high_open=True)
+        if self.tau_ms is not None:
+            check_float(self.tau_ms, "model.tau_ms", low=0.0, low_open=True)
+        if self.method is not None:
+            check_choice(self.method, "model.method", ("euler", "exponential_euler", "rk4"))
+        check_choice(self.j_scope, "model.j_scope", J_SCOPES)
+
+    def resolve(self) -> ModelConfig:
+        """A copy with every None replaced by the card's parameter."""
+        from ..model import load_card
+
+        prm = load_card(self.card).parameters
+        keys = {"architecture": "architecture", "n_visible": "N_v", "n_hidden": "N_h", "n_hidden2": "N_h2",
+                "g": "g", "T": "T", "dt": "dt", "tau_ms": "tau_ms", "method": "method"}
+        values = {}
+        for attr, key in keys.items():
+            v = getattr(self, attr)
+            if v is None:
+                if key not in prm:
+                    fail(f"model.{attr}", f"given (card {self.card!r} has no parameter {key!r})", None)
+                v = prm[key]
+            values[attr] = v
+        if values["T"] < values["dt"]:
+            fail("model.T", f">= model.dt = {values['dt']}", values["T"])
+        return dataclasses.replace(self, **values)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The training loop.
+
+    Attributes
+    ----------
+    k : learning rate (None: the card's, 0.01)
+    M : minibatch size = number of free chains per step (None: the card's, 500)
+    steps : number of training steps
+    free_init : initial states of the free phase: "random" (N(0, 1), default), "data"
+        (visible x at 2 * data, hidden N(0, 1)) or "persistent" (the previous free phase's end)
+    seed : seed of every random draw (J, minibatches, free-phase initial states, evaluation)
+    executor : "torch" (fast path) or "brian2-cpp" (reference path: one build, many epochs)
+    device, dtype : torch device and dtype of the simulation (Brian2: float64 only)
+    checkpoint_every : write a checkpoint every this many steps (and at the end)
+    eval_every : compute the indices every this many steps (0: never)
+    eval_samples : number of generated samples for those indices
+    """
+
+    k: float | None = None
+    M: int | None = None
+    steps: int = 1000
+    free_init: str = "random"
+    seed: int = 0
+    executor: str = "torch"
+    device: str = "cpu"
+    dtype: str = "float64"
+    checkpoint_every: int = 100
+    eval_every: int = 0
+    eval_samples: int = 1000
+
+    def __post_init__(self):
+        if self.k is not None:
+            check_float(self.k, "training.k", low=0.0, low_open=True)
+        if self.M is not None:
+            check_int(self.M, "training.M", min_value=1)
+        check_int(self.steps, "training.steps", min_value=0)
+        check_choice(self.free_init, "training.free_init", FREE_INITS)
+        check_int(self.seed, "training.seed", min_value=0)
+        check_choice(self.executor, "training.executor", ("torch", "brian2-cpp", "brian2-runtime", "brian2-cuda"))
+        check_choice(self.dtype, "training.dtype", ("float64", "float32"))
+        check_int(self.checkpoint_every, "training.checkpoint_every", min_value=1)
+        check_int(self.eval_every, "training.eval_every", min_value=0)
+        check_int(self.eval_samples, "training.eval_samples", min_value=2)
+
+    def resolve(self, card: str) -> TrainingConfig:
+        from ..model import load_card
+
+        prm = load_card(card).parameters
+        return dataclasses.replace(self, k=float(prm.get("k", 0.01)) if self.k is None else self.k,
+                                   M=int(prm.get("M", 500)) if self.M is None else self.M)
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """The data set (read by :func:`neurochaos.data.load_dataset`).
+
+    Attributes
+    ----------
+    name : "mnist", "fashion-mnist", "mnist5k", "digits" or "idx"
+    directory : folder of IDX files ("" : the source's default)
+    encoding : "pm1" (binarised +-1, pixel > 0.5; default) or "continuous" (2p - 1)
+    n_train, n_test : how many examples to keep (0: all)
+    """
+
+    name: str = "mnist"
+    directory: str = ""
+    encoding: str = "pm1"
+    n_train: int = 0
+    n_test: int = 0
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            fail("data.name", "a data set name", self.name)
+        check_choice(self.encoding, "data.encoding", ENCODINGS)
+        check_int(self.n_train, "data.n_train", min_value=0)
+        check_int(self.n_test, "data.n_test", min_value=0)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The whole configuration: ``model``, ``training`` and ``data`` sections."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+
+    def __post_init__(self):
+        for name, cls in (("model", ModelConfig), ("training", TrainingConfig), ("data", DataConfig)):
+            if not isinstance(getattr(self, name), cls):
+                fail(name, f"a {cls.__name__}", type(getattr(self, name)).__name__)
+
+    def resolve(self) -> TrainConfig:
+        """Fill the card defaults in (idempotent)."""
+        return TrainConfig(self.model.resolve(), self.training.resolve(self.model.card), self.data)
+
+    def replace(self, section: str, **values) -> TrainConfig:
+        """A copy with some fields of one section replaced (e.g. ``replace("training", steps=10)``)."""
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **values)})
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str = "config") -> TrainConfig:
+        """Build from nested dicts; unknown sections or keys raise ConfigError naming them."""
+        sections = {"model": ModelConfig, "training": TrainingConfig, "data": DataConfig}
+        unknown = set(data) - set(sections)
+        if unknown:
+            raise ConfigError(f"unknown section(s) {sorted(unknown)} in {where}; allowed: {sorted(sections)}")
+        built = {}
+        for name, sec in sections.items():
+            values = data.get(name, {})
+            if not isinstance(values, dict):
+                fail(name, "a table", values, where)
+            allowed = {f.name for f in dataclasses.fields(sec)}
+            bad = set(values) - allowed
+            if bad:
+                raise ConfigError(f"unknown key(s) {sorted(bad)} in [{name}] of {where}; allowed: {sorted(allowed)}")
+            built[name] = sec(**values)
+        return cls(**built)
+
+
+def load_train_config(path: str | Path) -> TrainConfig:
+    """Read a trainer config from a TOML file (not yet resolved against the card).
+
+    The file holds the same tables :meth:`TrainConfig.from_dict` reads:
+
+    >>> TrainConfig.from_dict({"training": {"steps": 5}, "data": {"name": "digits"}}).training.steps
+    5
+    """
+    p = Path(path)
+    if not p.is_file():
+        fail("config", "an existing TOML file", str(p))
+    try:
+        data = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"`config` is not valid TOML ({p}): {exc}") from exc
+    return TrainConfig.from_dict(data, str(p))

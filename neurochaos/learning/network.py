@@ -1,0 +1,159 @@
+"""The trainable chaotic generative network: frozen random J, learned symmetric A, biases.
+
+:class:`GenerativeNetwork` holds the parameters of one of the three
+architectures of Fournier & Urbani (2024) and turns them into a
+:class:`~neurochaos.model.RateNetwork` of its model card (pathway ``rand``:
+J0, scaled by ``g`` in the equations; pathway ``learn``: A), which any
+executor runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..model import RateNetwork, load_card, seed_streams
+from ..model.card import ModelCard
+from ..model.connectivity import gaussian_coupling
+from ..validation import check_finite_array, check_float, fail
+from .hebbian import coupling_mask, frozen_mask, layer_sizes, layer_slices
+
+__all__ = ["GenerativeNetwork", "build_generative_network"]
+
+
+@dataclass(frozen=True, eq=False)
+class GenerativeNetwork:
+    """Parameters of a chaotic generative network.
+
+    Attributes
+    ----------
+    card : the model card (``fu_*``), whose equations every executor runs
+    architecture : unrestricted, restricted2 or restricted3
+    sizes : layer sizes, visible first; N = sum(sizes)
+    J0 : ndarray (N, N), frozen random coupling of unit gain (J = g J0), zero diagonal
+    A : ndarray (N, N), learned symmetric coupling, zero outside :attr:`mask`
+    bias : ndarray (N,), biases b (visible), c (hidden 1), d (hidden 2)
+    g : gain of the random coupling
+    tau_ms : time constant in ms
+    dt, T : integration step and phase duration, units of tau
+    method : Brian2 state updater
+    """
+
+    card: ModelCard
+    architecture: str
+    sizes: tuple
+    J0: np.ndarray
+    A: np.ndarray
+    bias: np.ndarray
+    g: float
+    tau_ms: float
+    dt: float
+    T: float
+    method: str = "euler"
+
+    def __post_init__(self):
+        sizes = tuple(int(s) for s in self.sizes)
+        if sizes != layer_sizes(self.architecture, *sizes):
+            fail("sizes", f"layer sizes of the {self.architecture} architecture", sizes)
+        object.__setattr__(self, "sizes", sizes)
+        N = self.N
+        object.__setattr__(self, "J0", check_finite_array(self.J0, "J0", shape=(N, N)))
+        A = check_finite_array(self.A, "A", shape=(N, N))
+        if np.any(A[~self.mask] != 0.0):
+            fail("A", f"zero outside the learned blocks of {self.architecture} (and on the diagonal)", "non-zero entries")
+        object.__setattr__(self, "A", A)
+        object.__setattr__(self, "bias", check_finite_array(self.bias, "bias", shape=(N,)))
+        check_float(self.g, "g", low=0.0)
+
+    @property
+    def N(self) -> int:
+        """Total number of units."""
+        return int(sum(self.sizes))
+
+    @property
+    def n_visible(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def mask(self) -> np.ndarray:
+        """(N, N) bool: the learned blocks of A."""
+        return coupling_mask(self.architecture, self.sizes)
+
+    @property
+    def visible(self) -> np.ndarray:
+        """(N,) float: 1 on visible units, 0 on hidden ones (the clamping mask)."""
+        v = np.zeros(self.N)
+        v[: self.n_visible] = 1.0
+        return v
+
+    def layers(self) -> list[slice]:
+        return layer_slices(self.sizes)
+
+    def coupling(self) -> np.ndarray:
+        """Total coupling g J0 + A, shape (N, N), ``[post, pre]``."""
+        return self.g * self.J0 + self.A
+
+    def with_params(self, A: np.ndarray, bias: np.ndarray) -> GenerativeNetwork:
+        """A copy with new learned parameters."""
+        return GenerativeNetwork(self.card, self.architecture, self.sizes, self.J0, A, bias, self.g, self.tau_ms,
+                                 self.dt, self.T, self.method)
+
+    def rate_network(self) -> RateNetwork:
+        """The :class:`RateNetwork` of the card with these weights (runs on any executor)."""
+        return RateNetwork(self.card, self.N, {"rand": self.J0, "learn": self.A}, self.bias, self.g, self.tau_ms)
+
+    def receptive_fields(self, units) -> np.ndarray:
+        """Visible-to-hidden-1 weights of some hidden units, shape (len(units), n_visible).
+
+        >>> net = build_generative_network("fu_restricted2", n_visible=4, n_hidden=2, n_hidden2=0)
+        >>> net.receptive_fields([0, 1]).shape
+        (2, 4)
+        """
+        if len(self.sizes) < 2:
+            fail("architecture", "one with hidden units for receptive fields", self.architecture)
+        h = self.layers()[1]
+        return self.A[h, : self.n_visible][np.asarray(units)]
+
+
+def build_generative_network(card: str | ModelCard = "fu_restricted2", *, architecture: str | None = None,
+                             n_visible: int | None = None, n_hidden: int | None = None,
+                             n_hidden2: int | None = None, g: float | None = None, T: float | None = None,
+                             dt: float | None = None, tau_ms: float | None = None, method: str | None = None,
+                             j_scope: str = "all", seed: int = 0) -> GenerativeNetwork:
+    """Draw the frozen coupling and start the learned parameters at zero.
+
+    Values left ``None`` take the card's parameters. J0 has i.i.d. entries
+    N(0, 1/N) over all units (``j_scope="all"``, the spec's default) or
+    N(0, 1/N_l) inside each hidden layer l only (``"hidden"``); zero diagonal.
+
+    >>> net = build_generative_network("fu_restricted3", n_visible=6, n_hidden=4, n_hidden2=2, seed=1)
+    >>> net.sizes, net.N, float(np.abs(net.A).max())
+    ((6, 4, 2), 12, 0.0)
+    """
+    card = card if isinstance(card, ModelCard) else load_card(card)
+    prm = card.parameters
+
+    def pick(value, key):
+        if value is None:
+            if key not in prm:
+                fail(key, f"given (card {card.name!r} has no default)", None)
+            return prm[key]
+        return value
+
+    architecture = pick(architecture, "architecture")
+    n_h = pick(n_hidden, "N_h") if architecture != "unrestricted" else 0
+    n_h2 = pick(n_hidden2, "N_h2") if architecture == "restricted3" else 0
+    sizes = layer_sizes(architecture, pick(n_visible, "N_v"), n_h, n_h2)
+    N = int(sum(sizes))
+    (rng,) = seed_streams(seed, 1)
+    if j_scope == "all":
+        J0 = gaussian_coupling(N, rng) * frozen_mask("all", sizes)
+    else:
+        J0 = np.zeros((N, N))
+        frozen_mask(j_scope, sizes)  # validates
+        for sl in layer_slices(sizes)[1:]:
+            J0[sl, sl] = gaussian_coupling(sl.stop - sl.start, rng)
+    return GenerativeNetwork(card, architecture, sizes, J0, np.zeros((N, N)), np.zeros(N), float(pick(g, "g")),
+                             float(pick(tau_ms, "tau_ms")), float(pick(dt, "dt")), float(pick(T, "T")),
+                             pick(method, "method"))

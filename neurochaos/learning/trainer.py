@@ -1,0 +1,246 @@
+"""The contrastive Hebbian training loop (Fournier & Urbani 2024).
+
+Each step: (1) clamped phase on a minibatch of M data points, (2) free
+chaotic phase of M chains from random initial states, both simulation epochs
+on one executor (torch fast path, or Brian2 cpp_standalone built once);
+(3) the update :func:`~neurochaos.learning.hebbian.contrastive_update` in
+Python. After initialisation (J0) the only random draws are the minibatch
+indices and the free-phase initial states, from one stream whose state goes
+into every checkpoint; evaluations use their own streams, so resuming a run
+reproduces it exactly (on CPU: identical final weights).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import CheckpointError, DataError
+from ..io import save_json
+from ..model import seed_streams
+from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .config import TRAJECTORY_FREE_KEYS, TrainConfig
+from .hebbian import contrastive_update
+from .network import GenerativeNetwork, build_generative_network
+from .phases import PhaseRunner
+from .sampling import generate, readout
+
+__all__ = ["TrainResult", "train", "load_trained", "check_training_data", "evaluate_network", "CHECKPOINT_NAME"]
+
+CHECKPOINT_NAME = "checkpoint.npz"
+
+
+@dataclass(frozen=True, eq=False)
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    network : the trained GenerativeNetwork
+    config : the resolved TrainConfig
+    step : training steps done in total
+    history : list of dicts (``step`` and the indices) measured during training
+    out : output folder (checkpoint.npz, config.json, history.json)
+    """
+
+    network: GenerativeNetwork
+    config: TrainConfig
+    step: int
+    history: list
+    out: Path
+
+
+def check_training_data(x: np.ndarray, n_visible: int, name: str = "x_train") -> np.ndarray:
+    """Check a data matrix for the model: non-empty, finite, in [-1, 1], n_visible columns.
+
+    >>> check_training_data(np.zeros((2, 3)), 4)
+    Traceback (most recent call last):
+    ...
+    neurochaos.errors.DataError: `x_train` must have 4 columns (one per visible unit of the model), got 3 ...
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[0] == 0:
+        raise DataError(f"`{name}` must be a non-empty (n, D) array of images, got shape {x.shape}")
+    if x.shape[1] != n_visible:
+        side = int(round(np.sqrt(x.shape[1])))
+        raise DataError(f"`{name}` must have {n_visible} columns (one per visible unit of the model), got "
+                        f"{x.shape[1]} (images of {side}x{side}?); set model.n_visible = {x.shape[1]} or use "
+                        f"data of the model's size")
+    bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+    if bad:
+        raise DataError(f"`{name}` must be finite (no NaN or inf), got {bad} non-finite entries")
+    if x.min() < -1.0 or x.max() > 1.0:
+        raise DataError(f"`{name}` must lie in [-1, 1] (encoded pixels), got range [{x.min():g}, {x.max():g}]")
+    return x
+
+
+def _load_dataset(cfg: TrainConfig):
+    from ..data import load_dataset
+
+    d = cfg.data
+    return load_dataset(d.name, directory=d.directory or None, encoding=d.encoding, n_train=d.n_train or None,
+                        n_test=d.n_test or None, seed=cfg.training.seed)
+
+
+def _config_diff(stored: dict, current: dict) -> list[str]:
+    diffs = []
+    for section in sorted(set(stored) | set(current)):
+        a, b = stored.get(section, {}), current.get(section, {})
+        for key in sorted(set(a) | set(b)):
+            if section == "training" and key in TRAJECTORY_FREE_KEYS:
+                continue
+            if a.get(key) != b.get(key):
+                diffs.append(f"{section}.{key}: checkpoint {a.get(key)!r} != config {b.get(key)!r}")
+    return diffs
+
+
+def evaluate_network(network: GenerativeNetwork, x_ref: np.ndarray, *, n: int, seed: int, encoding: str = "pm1",
+                     executor: str = "torch", device: str = "cpu", dtype: str = "float64") -> dict:
+    """The four indices of ``n`` generated samples against ``min(n, len(x_ref))`` reference images.
+
+    Returns
+    -------
+    dict with E2, Es, ER, EAAI, AA_truth, AA_syn (see :func:`neurochaos.metrics.accuracy_indices`)
+    """
+    from ..metrics import accuracy_indices
+
+    s = generate(network, n, seed=seed, executor=executor, device=device, dtype=dtype)[0]
+    ref = np.asarray(x_ref)[:n]
+    return {k: float(v) for k, v in accuracy_indices(ref, readout(s, encoding)).items()}
+
+
+def train(config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = False, progress: bool = True,
+          callback=None) -> TrainResult:
+    """Train a chaotic generative network with contrastive Hebbian learning.
+
+    Parameters
+    ----------
+    config : TrainConfig (resolved against its card here)
+    out : output folder; receives ``checkpoint.npz``, ``config.json`` and ``history.json``
+    dataset : a :class:`neurochaos.data.Dataset` (default: load ``config.data``)
+    resume : continue from ``out/checkpoint.npz`` (its config must match, except
+        ``training.steps`` and other fields listed in ``TRAJECTORY_FREE_KEYS``)
+    progress : show a tqdm bar with the latest indices
+    callback : optional ``callback(step, network)`` after every step
+
+    Returns
+    -------
+    TrainResult
+
+    Raises
+    ------
+    CheckpointError : a checkpoint exists and ``resume`` is False, or is missing,
+        corrupt or made with another config when resuming. An existing
+        checkpoint is never overwritten by a run that fails.
+    DataError : empty data, NaN, or images of the wrong size for the model
+    """
+    cfg = config.resolve()
+    m, tr = cfg.model, cfg.training
+    out = Path(out)
+    ckpt_path = out / CHECKPOINT_NAME
+    if ckpt_path.exists() and not resume:
+        raise CheckpointError(f"{ckpt_path} already exists; pass resume=True (--resume) to continue it, or choose "
+                              f"another output folder")
+    stored = load_checkpoint(ckpt_path) if resume else None  # raises when missing or corrupt
+    if stored is not None:
+        diffs = _config_diff(stored.config, cfg.to_dict())
+        if diffs:
+            raise CheckpointError(f"checkpoint {ckpt_path} was made with another config: " + "; ".join(diffs))
+    data = dataset if dataset is not None else _load_dataset(cfg)
+    x_train = check_training_data(data.x_train, m.n_visible, "x_train")
+    x_test = check_training_data(data.x_test, m.n_visible, "x_test") if tr.eval_every else None
+
+    j_seed, train_seed = (int(s.integers(2**31)) for s in seed_streams(tr.seed, 2))
+    net = build_generative_network(m.card, architecture=m.architecture, n_visible=m.n_visible, n_hidden=m.n_hidden,
+                                   n_hidden2=m.n_hidden2, g=m.g, T=m.T, dt=m.dt, tau_ms=m.tau_ms, method=m.method,
+                                   j_scope=m.j_scope, seed=j_seed)
+    rng = np.random.default_rng(train_seed)
+    step, chains, history = 0, None, []
+    if stored is not None:
+        if stored.A.shape != net.A.shape or not np.array_equal(stored.J0, net.J0):
+            raise CheckpointError(f"checkpoint {ckpt_path} does not match the network of its config (J0 or shape)")
+        net = net.with_params(stored.A, stored.bias)
+        step, chains, history = stored.step, stored.chains, list(stored.history)
+        rng.bit_generator.state = stored.rng_state
+
+    def checkpoint():
+        save_checkpoint(ckpt_path, Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains,
+                                              rng.bit_generator.state, history))
+        save_json(out / "history.json", {"config": cfg.to_dict(), "step": step, "history": history})
+
+    def evaluate():
+        ind = evaluate_network(net, x_test, n=tr.eval_samples, seed=tr.seed * 1_000_003 + step,
+                               encoding=cfg.data.encoding, executor="torch", device=tr.device, dtype=tr.dtype)
+        history.append({"step": step, **ind})
+
+    save_json(out / "config.json", cfg.to_dict())
+    runner = PhaseRunner(net, tr.executor, device=tr.device, dtype=tr.dtype)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=tr.steps, initial=min(step, tr.steps), desc=f"train {net.architecture}", unit="step")
+    try:
+        if tr.eval_every and step == 0 and not history:
+            evaluate()
+        M = tr.M
+        while step < tr.steps:
+            idx = rng.choice(len(x_train), size=M, replace=len(x_train) < M)
+            batch = x_train[idx]
+            if tr.free_init == "persistent":
+                x0 = rng.normal(size=(M, net.N)) if chains is None else chains
+            else:
+                x0 = rng.normal(size=(M, net.N))
+                if tr.free_init == "data":
+                    x0[:, : net.n_visible] = 2.0 * batch
+            s_clamped = runner.clamped(net, batch)
+            s_free, x_end = runner.free(net, x0)
+            if tr.free_init == "persistent":
+                chains = x_end
+            A, bias = contrastive_update(net.A, net.bias, s_clamped, s_free, k=tr.k, mask=net.mask)
+            net = net.with_params(A, bias)
+            step += 1
+            if tr.eval_every and step % tr.eval_every == 0:
+                evaluate()
+                if bar is not None:
+                    bar.set_postfix({k: f"{history[-1][k]:.3g}" for k in ("E2", "Es", "ER", "EAAI")})
+            if step % tr.checkpoint_every == 0 or step == tr.steps:
+                checkpoint()
+            if bar is not None:
+                bar.update(1)
+            if callback is not None:
+                callback(step, net)
+        if not ckpt_path.exists():
+            checkpoint()
+    finally:
+        runner.close()
+        if bar is not None:
+            bar.close()
+    return TrainResult(net, cfg, step, history, out)
+
+
+def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Checkpoint]:
+    """Rebuild a trained network from a training folder or a checkpoint file.
+
+    Returns
+    -------
+    network, resolved config, raw checkpoint
+    """
+    path = Path(path)
+    ckpt = load_checkpoint(path / CHECKPOINT_NAME if path.is_dir() else path)
+    try:
+        cfg = TrainConfig.from_dict(ckpt.config, f"checkpoint {path}")
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {path} holds an invalid config: {exc}") from exc
+    m = cfg.model
+    net = build_generative_network(m.card, architecture=m.architecture, n_visible=m.n_visible, n_hidden=m.n_hidden,
+                                   n_hidden2=m.n_hidden2, g=m.g, T=m.T, dt=m.dt, tau_ms=m.tau_ms, method=m.method,
+                                   j_scope=m.j_scope, seed=0)
+    if net.J0.shape != ckpt.J0.shape:
+        raise CheckpointError(f"checkpoint {path}: J0 shape {ckpt.J0.shape} does not match its config {net.J0.shape}")
+    net = GenerativeNetwork(net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, net.g, net.tau_ms,
+                            net.dt, net.T, net.method)
+    return net, cfg, ckpt
+
