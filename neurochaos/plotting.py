@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from .io import atomic_path
 
 __all__ = ["plot_traces"]
@@ -46,5 +45,3 @@ def plot_traces(traces, path, *, units: int = 5, labels=None, title: str | None 
         fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip(".") or "png")
     plt.close(fig)
     return Path(path)
-
-

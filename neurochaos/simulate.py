@@ -62,6 +62,15 @@ def simulate(
     with get_executor(backend, **options) as ex:
         ex.prepare(net, config)
         trace = ex.run(x0)
-    trace.meta.update({"model": net.card.name, "N": net.N, "seed": seed, "gain": net.gain.to_dict(),
-                       "T": T, "chains": chains, "backend": backend})
+    trace.meta.update(
+        {
+            "model": net.card.name,
+            "N": net.N,
+            "seed": seed,
+            "gain": net.gain.to_dict(),
+            "T": T,
+            "chains": chains,
+            "backend": backend,
+        }
+    )
     return trace

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-
 def register(sub):
     p = sub.add_parser("simulate", help="simulate a rate model card and write t and x to an .npz")
     p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
@@ -33,9 +32,20 @@ def run(args) -> int:
     if not str(args.out).endswith(".npz"):
         raise ValueError(f"`--out` must end in .npz, got {args.out!r}")
     trace = simulate(
-        args.model, N=args.N, g=args.g, P=args.P, T=args.T, dt=args.dt, backend=args.backend,
-        chains=args.chains, seed=args.seed, record_every=args.record_every, method=args.method,
-        dtype=args.dtype, device=args.device, progress=not args.no_progress,
+        args.model,
+        N=args.N,
+        g=args.g,
+        P=args.P,
+        T=args.T,
+        dt=args.dt,
+        backend=args.backend,
+        chains=args.chains,
+        seed=args.seed,
+        record_every=args.record_every,
+        method=args.method,
+        dtype=args.dtype,
+        device=args.device,
+        progress=not args.no_progress,
     )
     save_npz(args.out, t=trace.t, x=trace.x, x_final=trace.x_final)
     save_json(str(args.out)[:-4] + ".json", {**trace.meta, "executor": trace.executor, "x_shape": list(trace.x.shape)})

@@ -178,15 +178,19 @@ def resolve_variables(network, M: int, variables) -> dict:
     variables = dict(variables or {})
     unknown = set(variables) - set(names)
     if unknown:
-        fail("variables", f"keys among {list(names)} (constant neuron variables of {network.card.name!r})",
-             sorted(unknown))
+        fail(
+            "variables",
+            f"keys among {list(names)} (constant neuron variables of {network.card.name!r})",
+            sorted(unknown),
+        )
     out = {}
     for name in names:
         v = variables.get(name, 0.0)
         arr = np.asarray(v, dtype=float)
         shape = (network.N,) if arr.ndim <= 1 else (M, network.N)
-        arr = check_finite_array(np.broadcast_to(arr, (network.N,)) if arr.ndim == 0 else arr,
-                                 f"variables[{name!r}]", shape=shape)
+        arr = check_finite_array(
+            np.broadcast_to(arr, (network.N,)) if arr.ndim == 0 else arr, f"variables[{name!r}]", shape=shape
+        )
         out[name] = np.broadcast_to(arr, (M, network.N)).copy()
     return out
 
@@ -213,7 +217,10 @@ def run_inputs(network, config: RunConfig, x0, weights=None, gain=None, bias=Non
         unknown = set(weights) - set(network.weights)
         if unknown:
             fail("weights", f"keys among {sorted(network.weights)}", sorted(unknown))
-        weights = {**network.weights, **{k: check_finite_array(v, f"weights[{k!r}]", shape=(N, N)) for k, v in weights.items()}}
+        weights = {
+            **network.weights,
+            **{k: check_finite_array(v, f"weights[{k!r}]", shape=(N, N)) for k, v in weights.items()},
+        }
     sched = network.gain if gain is None else as_schedule(gain) if not isinstance(gain, GainSchedule) else gain
     gains = sched.sample(config.n_steps + 1, config.dt)
     bias = network.bias if bias is None else check_finite_array(bias, "bias", shape=(N,))

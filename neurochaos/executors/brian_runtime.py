@@ -92,9 +92,12 @@ class BrianRuntime(Executor):
                 setattr(objs.group, name, v.ravel())
             for name, S in objs.synapses.items():
                 S.w = synapse_weights(weights[name], M)
-            objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None)
+            objs.net.run(
+                cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None
+            )
             xs, x_final = read_trace(objs, net, cfg, M)
         elapsed = time.perf_counter() - t0
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
-        return Trace(t, xs, x_final, self.name, {"dt": cfg.dt, "method": cfg.method, "seconds": elapsed,
-                                                  "target": self.target}).check_finite(net.card.state)
+        return Trace(
+            t, xs, x_final, self.name, {"dt": cfg.dt, "method": cfg.method, "seconds": elapsed, "target": self.target}
+        ).check_finite(net.card.state)

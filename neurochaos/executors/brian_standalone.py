@@ -97,9 +97,7 @@ class BrianStandalone(Executor):
         try:
             device.build(directory=self.directory, run=False, compile=True, with_output=self.progress)
         except Exception as exc:
-            raise ExecutorUnavailableError(
-                f"{self.device_name} build failed in {self.directory}: {exc}"
-            ) from exc
+            raise ExecutorUnavailableError(f"{self.device_name} build failed in {self.directory}: {exc}") from exc
         finally:
             b2.set_device("runtime")  # leave the process in runtime mode for other users of Brian2
         self._device = device
@@ -138,8 +136,14 @@ class BrianStandalone(Executor):
         if self.verify:
             self._verify(objs, xs, x0, bias, wvals, gains, M, variables)
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
-        meta = {"dt": cfg.dt, "method": cfg.method, "seconds": t_run, "build_seconds": t_build,
-                "n_builds": self.n_builds, "directory": self.directory}
+        meta = {
+            "dt": cfg.dt,
+            "method": cfg.method,
+            "seconds": t_run,
+            "build_seconds": t_build,
+            "n_builds": self.n_builds,
+            "directory": self.directory,
+        }
         return Trace(t, xs, x_final, self.name, meta).check_finite(net.card.state)
 
     def _verify(self, objs, xs, x0, bias, wvals, gains, M, variables):

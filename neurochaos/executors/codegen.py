@@ -26,9 +26,21 @@ __all__ = ["CompiledRateModel", "compile_rate_model", "summed_pathway", "TORCH_F
 
 #: Brian2 function names -> names of torch functions (looked up at exec time).
 TORCH_FUNCTIONS = {
-    "exp": "exp", "log": "log", "sqrt": "sqrt", "tanh": "tanh", "sinh": "sinh", "cosh": "cosh",
-    "sin": "sin", "cos": "cos", "tan": "tan", "arctan": "arctan", "abs": "abs", "sign": "sign",
-    "clip": "clamp", "floor": "floor", "ceil": "ceil",
+    "exp": "exp",
+    "log": "log",
+    "sqrt": "sqrt",
+    "tanh": "tanh",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "arctan": "arctan",
+    "abs": "abs",
+    "sign": "sign",
+    "clip": "clamp",
+    "floor": "floor",
+    "ceil": "ceil",
 }
 
 
@@ -135,7 +147,9 @@ def compile_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateMo
     try:
         abstract = StateUpdateMethod.apply_stateupdater(eqs, {}, method)
     except Exception as exc:
-        raise ModelError(f"Brian2 cannot integrate the neuron equations with method {method!r} ({where}): {exc}") from exc
+        raise ModelError(
+            f"Brian2 cannot integrate the neuron equations with method {method!r} ({where}): {exc}"
+        ) from exc
     state_vars = tuple(eqs.diff_eq_names)
     params = tuple(sorted(set(eqs.names) - set(eqs.diff_eq_names) - set(eqs.subexpr_names)))
     ids = _identifiers(abstract)
@@ -154,7 +168,9 @@ def compile_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateMo
 
     lhs, _, rhs = card.rate_update.partition("=")
     if lhs.strip() != card.rate or not rhs.strip():
-        raise ModelError(f"`equations.rate_update` must read `{card.rate} = <expression>`, got {card.rate_update!r} ({where})")
+        raise ModelError(
+            f"`equations.rate_update` must read `{card.rate} = <expression>`, got {card.rate_update!r} ({where})"
+        )
     rate_ids = _identifiers(rhs)
     bad = rate_ids - set(eqs.names) - set(TORCH_FUNCTIONS)
     if bad:

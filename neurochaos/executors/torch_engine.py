@@ -11,7 +11,6 @@ the thin stateful executor around it.
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -45,8 +44,18 @@ def _resolve_device(device: str):
     return torch.device(device)
 
 
-def make_step(network, config: RunConfig, *, weights=None, gains=None, bias=None, variables=None, device="cpu",
-              dtype="float64", cpu_blas="torch"):
+def make_step(
+    network,
+    config: RunConfig,
+    *,
+    weights=None,
+    gains=None,
+    bias=None,
+    variables=None,
+    device="cpu",
+    dtype="float64",
+    cpu_blas="torch",
+):
     """Build the pure step function of a network.
 
     Parameters
@@ -141,8 +150,9 @@ class TorchEngine(Executor):
 
     name = "torch"
 
-    def __init__(self, device: str | None = None, dtype: str | None = None, progress: bool = False,
-                 cpu_blas: str = "torch"):
+    def __init__(
+        self, device: str | None = None, dtype: str | None = None, progress: bool = False, cpu_blas: str = "torch"
+    ):
         self.cpu_blas = cpu_blas
         self.device = device
         self.dtype = dtype
@@ -176,8 +186,17 @@ class TorchEngine(Executor):
         net, cfg = self.network, self.config
         x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
         variables = resolve_variables(net, x0.shape[0], variables)
-        step = make_step(net, cfg, weights=weights, gains=gains, bias=bias, variables=variables, device=self.device,
-                         dtype=self.dtype, cpu_blas=self.cpu_blas)
+        step = make_step(
+            net,
+            cfg,
+            weights=weights,
+            gains=gains,
+            bias=bias,
+            variables=variables,
+            device=self.device,
+            dtype=self.dtype,
+            cpu_blas=self.cpu_blas,
+        )
         t0 = time.perf_counter()
         x = torch.as_tensor(x0, dtype=step.dtype, device=step.device)
         n_steps, every = cfg.n_steps, cfg.record_every
@@ -201,7 +220,14 @@ class TorchEngine(Executor):
             x=rec.cpu().numpy().astype(np.float64, copy=False),
             x_final=x.cpu().numpy().astype(np.float64, copy=False),
             executor=self.name,
-            meta={"dt": cfg.dt, "method": cfg.method, "device": str(step.device), "dtype": self.dtype, "cpu_blas": step.cpu_blas,
-                  "seconds": elapsed, "seconds_per_step": elapsed / max(n_steps, 1)},
+            meta={
+                "dt": cfg.dt,
+                "method": cfg.method,
+                "device": str(step.device),
+                "dtype": self.dtype,
+                "cpu_blas": step.cpu_blas,
+                "seconds": elapsed,
+                "seconds_per_step": elapsed / max(n_steps, 1),
+            },
         )
         return trace.check_finite(net.card.state)

@@ -9,8 +9,23 @@ from .network import RateNetwork, build_network, initial_state, seed_streams
 from .schedule import ConstantGain, GainSchedule, PiecewiseLinearGain, SineGain, SquareGain, as_schedule
 
 __all__ = [
-    "ModelCard", "Pathway", "list_cards", "load_card", "models_dir",
-    "gaussian_coupling", "hopfield_coupling", "random_patterns", "spectral_radius",
-    "RateNetwork", "build_network", "initial_state", "seed_streams",
-    "ConstantGain", "GainSchedule", "PiecewiseLinearGain", "SineGain", "SquareGain", "as_schedule",
+    "ModelCard",
+    "Pathway",
+    "list_cards",
+    "load_card",
+    "models_dir",
+    "gaussian_coupling",
+    "hopfield_coupling",
+    "random_patterns",
+    "spectral_radius",
+    "RateNetwork",
+    "build_network",
+    "initial_state",
+    "seed_streams",
+    "ConstantGain",
+    "GainSchedule",
+    "PiecewiseLinearGain",
+    "SineGain",
+    "SquareGain",
+    "as_schedule",
 ]

@@ -94,9 +94,13 @@ class ModelCard:
         for attr in ("state", "rate"):
             v = getattr(self, attr)
             if v not in names:
-                raise ModelError(f"`equations.{attr}` must name a variable of the neuron equations, got {v!r} ({where})")
+                raise ModelError(
+                    f"`equations.{attr}` must name a variable of the neuron equations, got {v!r} ({where})"
+                )
         if self.state not in eqs.diff_eq_names:
-            raise ModelError(f"`equations.state` must be a differential equation's variable, got {self.state!r} ({where})")
+            raise ModelError(
+                f"`equations.state` must be a differential equation's variable, got {self.state!r} ({where})"
+            )
         if not self.pathways:
             raise ModelError(f"`pathways` must list at least one pathway, got none ({where})")
         seen = set()

@@ -14,7 +14,9 @@ from ..validation import check_float, check_int, fail
 __all__ = ["zero_coupling", "gaussian_coupling", "random_patterns", "hopfield_coupling", "spectral_radius", "RECIPES"]
 
 
-def gaussian_coupling(N: int, rng: np.random.Generator, *, scale: float = 1.0, zero_diagonal: bool = True) -> np.ndarray:
+def gaussian_coupling(
+    N: int, rng: np.random.Generator, *, scale: float = 1.0, zero_diagonal: bool = True
+) -> np.ndarray:
     """Random coupling with i.i.d. entries ``N(0, scale**2 / N)``.
 
     With ``scale = g`` this is the Sompolinsky-Crisanti-Sommers matrix; its

@@ -58,7 +58,10 @@ class RateNetwork:
         names = {p.name for p in self.card.pathways}
         if set(self.weights) != names:
             fail("weights", f"a dict with keys {sorted(names)}", sorted(self.weights), where)
-        w = {k: check_finite_array(v, f"weights[{k!r}]", shape=(self.N, self.N), where=where) for k, v in self.weights.items()}
+        w = {
+            k: check_finite_array(v, f"weights[{k!r}]", shape=(self.N, self.N), where=where)
+            for k, v in self.weights.items()
+        }
         object.__setattr__(self, "weights", w)
         object.__setattr__(self, "bias", check_finite_array(self.bias, "bias", shape=(self.N,), where=where))
         object.__setattr__(self, "gain", as_schedule(self.gain))
@@ -72,11 +75,15 @@ class RateNetwork:
             if k not in new:
                 fail("weights", f"keys among {sorted(new)}", k)
             new[k] = v
-        return RateNetwork(self.card, self.N, new, self.bias, self.gain, self.tau_ms, self.patterns, None, dict(self.meta))
+        return RateNetwork(
+            self.card, self.N, new, self.bias, self.gain, self.tau_ms, self.patterns, None, dict(self.meta)
+        )
 
     def with_gain(self, gain: GainLike) -> RateNetwork:
         """A copy with another gain (number or schedule)."""
-        return RateNetwork(self.card, self.N, self.weights, self.bias, gain, self.tau_ms, self.patterns, self.seed, dict(self.meta))
+        return RateNetwork(
+            self.card, self.N, self.weights, self.bias, gain, self.tau_ms, self.patterns, self.seed, dict(self.meta)
+        )
 
     def effective_coupling(self, g: float | None = None) -> np.ndarray:
         """The total coupling at gain ``g`` (default: the gain at t = 0), shape (N, N).

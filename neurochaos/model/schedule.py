@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 
@@ -159,7 +158,7 @@ class PiecewiseLinearGain(GainSchedule):
         return np.interp(np.asarray(t, dtype=float), self.times, self.values_at)
 
 
-GainLike = Union[float, int, GainSchedule]
+GainLike = float | int | GainSchedule
 
 
 def as_schedule(gain: GainLike) -> GainSchedule:

@@ -1,0 +1,106 @@
+"""The `neurochaos` command line: outputs, exit codes, no partial files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from neurochaos.cli import main
+
+
+def test_simulate_writes_t_and_x_with_documented_shapes(tmp_path, capsys):
+    out = tmp_path / "run.npz"
+    png = tmp_path / "run.png"
+    rc = main(
+        [
+            "simulate",
+            "chaotic_rate",
+            "--N",
+            "40",
+            "--g",
+            "1.5",
+            "--T",
+            "2",
+            "--dt",
+            "0.1",
+            "--chains",
+            "3",
+            "--record-every",
+            "2",
+            "--out",
+            str(out),
+            "--plot",
+            str(png),
+            "--no-progress",
+        ]
+    )
+    assert rc == 0
+    with np.load(out) as f:
+        assert f["t"].shape == (10,)
+        assert f["x"].shape == (10, 3, 40)
+        np.testing.assert_allclose(f["t"][:2], [0.0, 0.2])
+    assert png.stat().st_size > 1000
+    meta = json.loads((tmp_path / "run.json").read_text())
+    assert meta["seed"] == 0 and meta["gain"] == {"type": "ConstantGain", "value": 1.5}
+    assert str(out) in capsys.readouterr().out
+
+
+def test_simulate_is_reproducible_from_the_seed(tmp_path):
+    for name in ("a", "b"):
+        main(
+            [
+                "simulate",
+                "mixed_rate",
+                "--N",
+                "30",
+                "--T",
+                "1",
+                "--seed",
+                "7",
+                "--out",
+                str(tmp_path / f"{name}.npz"),
+                "--no-progress",
+            ]
+        )
+    with np.load(tmp_path / "a.npz") as a, np.load(tmp_path / "b.npz") as b:
+        np.testing.assert_array_equal(a["x"], b["x"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["simulate", "nope", "--out", "X"], "`model` must be one of"),
+        (["simulate", "chaotic_rate", "--N", "0", "--out", "X"], "`N` must be an integer >= 1, got 0"),
+        (["simulate", "chaotic_rate", "--g", "-1", "--out", "X"], "`g` must be in [0.0, inf), got -1.0"),
+        (["simulate", "chaotic_rate", "--dt", "1", "--out", "X"], "`dt` must be in (0.0, 1.0), got 1.0"),
+        (["simulate", "chaotic_rate", "--backend", "jax", "--out", "X"], "`backend` must be one of"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "out.npz"
+    args = [a if a != "X" else str(out) for a in args] + ["--no-progress"]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_models_lists_every_card_with_parameters(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in ("chaotic_rate", "hopfield_rate", "mixed_rate"):
+        assert name in out
+    assert "tau_ms=10.0" in out
+
+
+def test_console_script_entry_point_runs():
+    res = subprocess.run(
+        [sys.executable, "-m", "neurochaos.cli", "simulate", "chaotic_rate", "--N", "0", "--out", "never.npz"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2
+    assert "`N` must be an integer >= 1" in res.stderr
