@@ -15,7 +15,7 @@ import sys
 from ..errors import NeurochaosError
 
 #: Subcommand modules, in the order shown by ``neurochaos --help``.
-COMMAND_MODULES = ["simulate", "models", "demo"]
+COMMAND_MODULES = ["simulate", "models", "demo", "train", "sample"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -51,9 +51,18 @@ def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
     """Write ``ckpt`` to ``path`` atomically (the old file stays intact until the new one is complete)."""
     chains = np.zeros((0, ckpt.A.shape[0])) if ckpt.chains is None else np.asarray(ckpt.chains)
     with atomic_path(path, ".npz") as tmp:
-        np.savez(tmp, format=np.array(CHECKPOINT_FORMAT), config=np.array(json.dumps(ckpt.config)),
-                 step=np.array(int(ckpt.step)), A=ckpt.A, bias=ckpt.bias, J0=ckpt.J0, chains=chains,
-                 rng_state=np.array(json.dumps(ckpt.rng_state)), history=np.array(json.dumps(ckpt.history)))
+        np.savez(
+            tmp,
+            format=np.array(CHECKPOINT_FORMAT),
+            config=np.array(json.dumps(ckpt.config)),
+            step=np.array(int(ckpt.step)),
+            A=ckpt.A,
+            bias=ckpt.bias,
+            J0=ckpt.J0,
+            chains=chains,
+            rng_state=np.array(json.dumps(ckpt.rng_state)),
+            history=np.array(json.dumps(ckpt.history)),
+        )
     return Path(path)
 
 
@@ -72,9 +81,14 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
                 raise CheckpointError(f"checkpoint {path} has format {fmt!r}, expected {CHECKPOINT_FORMAT!r}")
             chains = z["chains"]
             ckpt = Checkpoint(
-                config=json.loads(str(z["config"])), step=int(z["step"]), A=np.array(z["A"]),
-                bias=np.array(z["bias"]), J0=np.array(z["J0"]), chains=None if chains.shape[0] == 0 else chains,
-                rng_state=json.loads(str(z["rng_state"])), history=json.loads(str(z["history"])),
+                config=json.loads(str(z["config"])),
+                step=int(z["step"]),
+                A=np.array(z["A"]),
+                bias=np.array(z["bias"]),
+                J0=np.array(z["J0"]),
+                chains=None if chains.shape[0] == 0 else chains,
+                rng_state=json.loads(str(z["rng_state"])),
+                history=json.loads(str(z["history"])),
             )
     except CheckpointError:
         raise
@@ -82,8 +96,9 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         raise CheckpointError(f"checkpoint {path} is corrupt or unreadable ({type(exc).__name__}: {exc})") from exc
     N = ckpt.A.shape[0] if ckpt.A.ndim == 2 else -1
     if N < 1 or ckpt.A.shape != (N, N) or ckpt.J0.shape != (N, N) or ckpt.bias.shape != (N,):
-        raise CheckpointError(f"checkpoint {path} has inconsistent shapes: A {ckpt.A.shape}, J0 {ckpt.J0.shape}, "
-                              f"bias {ckpt.bias.shape}")
+        raise CheckpointError(
+            f"checkpoint {path} has inconsistent shapes: A {ckpt.A.shape}, J0 {ckpt.J0.shape}, bias {ckpt.bias.shape}"
+        )
     for name in ("A", "bias", "J0"):
         if not np.all(np.isfinite(getattr(ckpt, name))):
             raise CheckpointError(f"checkpoint {path} holds non-finite values in `{name}`")

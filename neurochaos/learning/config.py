@@ -18,8 +18,16 @@ from ..errors import ConfigError
 from ..validation import check_choice, check_float, check_int, fail
 from .hebbian import ARCHITECTURES, J_SCOPES
 
-__all__ = ["ModelConfig", "TrainingConfig", "DataConfig", "TrainConfig", "load_train_config", "FREE_INITS",
-           "ENCODINGS", "TRAJECTORY_FREE_KEYS"]
+__all__ = [
+    "ModelConfig",
+    "TrainingConfig",
+    "DataConfig",
+    "TrainConfig",
+    "load_train_config",
+    "FREE_INITS",
+    "ENCODINGS",
+    "TRAJECTORY_FREE_KEYS",
+]
 
 #: Initial states of the free phase: N(0, 1) i.i.d. (default), visible units at the data, or persistent chains.
 FREE_INITS = ("random", "data", "persistent")
@@ -83,8 +91,17 @@ class ModelConfig:
         from ..model import load_card
 
         prm = load_card(self.card).parameters
-        keys = {"architecture": "architecture", "n_visible": "N_v", "n_hidden": "N_h", "n_hidden2": "N_h2",
-                "g": "g", "T": "T", "dt": "dt", "tau_ms": "tau_ms", "method": "method"}
+        keys = {
+            "architecture": "architecture",
+            "n_visible": "N_v",
+            "n_hidden": "N_h",
+            "n_hidden2": "N_h2",
+            "g": "g",
+            "T": "T",
+            "dt": "dt",
+            "tau_ms": "tau_ms",
+            "method": "method",
+        }
         values = {}
         for attr, key in keys.items():
             v = getattr(self, attr)
@@ -147,8 +164,11 @@ class TrainingConfig:
         from ..model import load_card
 
         prm = load_card(card).parameters
-        return dataclasses.replace(self, k=float(prm.get("k", 0.01)) if self.k is None else self.k,
-                                   M=int(prm.get("M", 500)) if self.M is None else self.M)
+        return dataclasses.replace(
+            self,
+            k=float(prm.get("k", 0.01)) if self.k is None else self.k,
+            M=int(prm.get("M", 500)) if self.M is None else self.M,
+        )
 
 
 @dataclass(frozen=True)

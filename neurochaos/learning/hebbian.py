@@ -152,8 +152,9 @@ def phase_statistics(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return corr, s.mean(axis=0)
 
 
-def contrastive_update(A: np.ndarray, bias: np.ndarray, s_clamped: np.ndarray, s_free: np.ndarray, *, k: float,
-                       mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def contrastive_update(
+    A: np.ndarray, bias: np.ndarray, s_clamped: np.ndarray, s_free: np.ndarray, *, k: float, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """One contrastive Hebbian step: new couplings and biases.
 
     Parameters

@@ -61,7 +61,9 @@ class GenerativeNetwork:
         object.__setattr__(self, "J0", check_finite_array(self.J0, "J0", shape=(N, N)))
         A = check_finite_array(self.A, "A", shape=(N, N))
         if np.any(A[~self.mask] != 0.0):
-            fail("A", f"zero outside the learned blocks of {self.architecture} (and on the diagonal)", "non-zero entries")
+            fail(
+                "A", f"zero outside the learned blocks of {self.architecture} (and on the diagonal)", "non-zero entries"
+            )
         object.__setattr__(self, "A", A)
         object.__setattr__(self, "bias", check_finite_array(self.bias, "bias", shape=(N,)))
         check_float(self.g, "g", low=0.0)
@@ -96,8 +98,19 @@ class GenerativeNetwork:
 
     def with_params(self, A: np.ndarray, bias: np.ndarray) -> GenerativeNetwork:
         """A copy with new learned parameters."""
-        return GenerativeNetwork(self.card, self.architecture, self.sizes, self.J0, A, bias, self.g, self.tau_ms,
-                                 self.dt, self.T, self.method)
+        return GenerativeNetwork(
+            self.card,
+            self.architecture,
+            self.sizes,
+            self.J0,
+            A,
+            bias,
+            self.g,
+            self.tau_ms,
+            self.dt,
+            self.T,
+            self.method,
+        )
 
     def rate_network(self) -> RateNetwork:
         """The :class:`RateNetwork` of the card with these weights (runs on any executor)."""
@@ -116,11 +129,21 @@ class GenerativeNetwork:
         return self.A[h, : self.n_visible][np.asarray(units)]
 
 
-def build_generative_network(card: str | ModelCard = "fu_restricted2", *, architecture: str | None = None,
-                             n_visible: int | None = None, n_hidden: int | None = None,
-                             n_hidden2: int | None = None, g: float | None = None, T: float | None = None,
-                             dt: float | None = None, tau_ms: float | None = None, method: str | None = None,
-                             j_scope: str = "all", seed: int = 0) -> GenerativeNetwork:
+def build_generative_network(
+    card: str | ModelCard = "fu_restricted2",
+    *,
+    architecture: str | None = None,
+    n_visible: int | None = None,
+    n_hidden: int | None = None,
+    n_hidden2: int | None = None,
+    g: float | None = None,
+    T: float | None = None,
+    dt: float | None = None,
+    tau_ms: float | None = None,
+    method: str | None = None,
+    j_scope: str = "all",
+    seed: int = 0,
+) -> GenerativeNetwork:
     """Draw the frozen coupling and start the learned parameters at zero.
 
     Values left ``None`` take the card's parameters. J0 has i.i.d. entries
@@ -154,6 +177,16 @@ def build_generative_network(card: str | ModelCard = "fu_restricted2", *, archit
         frozen_mask(j_scope, sizes)  # validates
         for sl in layer_slices(sizes)[1:]:
             J0[sl, sl] = gaussian_coupling(sl.stop - sl.start, rng)
-    return GenerativeNetwork(card, architecture, sizes, J0, np.zeros((N, N)), np.zeros(N), float(pick(g, "g")),
-                             float(pick(tau_ms, "tau_ms")), float(pick(dt, "dt")), float(pick(T, "T")),
-                             pick(method, "method"))
+    return GenerativeNetwork(
+        card,
+        architecture,
+        sizes,
+        J0,
+        np.zeros((N, N)),
+        np.zeros(N),
+        float(pick(g, "g")),
+        float(pick(tau_ms, "tau_ms")),
+        float(pick(dt, "dt")),
+        float(pick(T, "T")),
+        pick(method, "method"),
+    )

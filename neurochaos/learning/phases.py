@@ -40,15 +40,25 @@ class PhaseRunner:
     """
 
     def __init__(self, network, executor: str = "torch", *, device: str = "cpu", dtype: str = "float64"):
-        self.config = RunConfig(T=network.T, dt=network.dt, record_every=max(1, round(network.T / network.dt)),
-                                method=network.method, dtype=dtype, device=device)
+        self.config = RunConfig(
+            T=network.T,
+            dt=network.dt,
+            record_every=max(1, round(network.T / network.dt)),
+            method=network.method,
+            dtype=dtype,
+            device=device,
+        )
         self.executor = get_executor(executor)
         self.executor.prepare(network.rate_network(), self.config)
         self.N = network.N
 
     def _run(self, network, x0, clamp, s_clamp):
-        trace = self.executor.run(x0, weights={"rand": network.J0, "learn": network.A}, bias=network.bias,
-                                  variables={"clamp": clamp, "s_clamp": s_clamp})
+        trace = self.executor.run(
+            x0,
+            weights={"rand": network.J0, "learn": network.A},
+            bias=network.bias,
+            variables={"clamp": clamp, "s_clamp": s_clamp},
+        )
         return trace.x_final
 
     def clamped(self, network, data: np.ndarray) -> np.ndarray:

@@ -65,9 +65,11 @@ def check_training_data(x: np.ndarray, n_visible: int, name: str = "x_train") ->
         raise DataError(f"`{name}` must be a non-empty (n, D) array of images, got shape {x.shape}")
     if x.shape[1] != n_visible:
         side = int(round(np.sqrt(x.shape[1])))
-        raise DataError(f"`{name}` must have {n_visible} columns (one per visible unit of the model), got "
-                        f"{x.shape[1]} (images of {side}x{side}?); set model.n_visible = {x.shape[1]} or use "
-                        f"data of the model's size")
+        raise DataError(
+            f"`{name}` must have {n_visible} columns (one per visible unit of the model), got "
+            f"{x.shape[1]} (images of {side}x{side}?); set model.n_visible = {x.shape[1]} or use "
+            f"data of the model's size"
+        )
     bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
     if bad:
         raise DataError(f"`{name}` must be finite (no NaN or inf), got {bad} non-finite entries")
@@ -80,8 +82,14 @@ def _load_dataset(cfg: TrainConfig):
     from ..data import load_dataset
 
     d = cfg.data
-    return load_dataset(d.name, directory=d.directory or None, encoding=d.encoding, n_train=d.n_train or None,
-                        n_test=d.n_test or None, seed=cfg.training.seed)
+    return load_dataset(
+        d.name,
+        directory=d.directory or None,
+        encoding=d.encoding,
+        n_train=d.n_train or None,
+        n_test=d.n_test or None,
+        seed=cfg.training.seed,
+    )
 
 
 def _config_diff(stored: dict, current: dict) -> list[str]:
@@ -96,8 +104,17 @@ def _config_diff(stored: dict, current: dict) -> list[str]:
     return diffs
 
 
-def evaluate_network(network: GenerativeNetwork, x_ref: np.ndarray, *, n: int, seed: int, encoding: str = "pm1",
-                     executor: str = "torch", device: str = "cpu", dtype: str = "float64") -> dict:
+def evaluate_network(
+    network: GenerativeNetwork,
+    x_ref: np.ndarray,
+    *,
+    n: int,
+    seed: int,
+    encoding: str = "pm1",
+    executor: str = "torch",
+    device: str = "cpu",
+    dtype: str = "float64",
+) -> dict:
     """The four indices of ``n`` generated samples against ``min(n, len(x_ref))`` reference images.
 
     Returns
@@ -111,8 +128,9 @@ def evaluate_network(network: GenerativeNetwork, x_ref: np.ndarray, *, n: int, s
     return {k: float(v) for k, v in accuracy_indices(ref, readout(s, encoding)).items()}
 
 
-def train(config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = False, progress: bool = True,
-          callback=None) -> TrainResult:
+def train(
+    config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = False, progress: bool = True, callback=None
+) -> TrainResult:
     """Train a chaotic generative network with contrastive Hebbian learning.
 
     Parameters
@@ -141,8 +159,9 @@ def train(config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = 
     out = Path(out)
     ckpt_path = out / CHECKPOINT_NAME
     if ckpt_path.exists() and not resume:
-        raise CheckpointError(f"{ckpt_path} already exists; pass resume=True (--resume) to continue it, or choose "
-                              f"another output folder")
+        raise CheckpointError(
+            f"{ckpt_path} already exists; pass resume=True (--resume) to continue it, or choose another output folder"
+        )
     stored = load_checkpoint(ckpt_path) if resume else None  # raises when missing or corrupt
     if stored is not None:
         diffs = _config_diff(stored.config, cfg.to_dict())
@@ -153,9 +172,20 @@ def train(config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = 
     x_test = check_training_data(data.x_test, m.n_visible, "x_test") if tr.eval_every else None
 
     j_seed, train_seed = (int(s.integers(2**31)) for s in seed_streams(tr.seed, 2))
-    net = build_generative_network(m.card, architecture=m.architecture, n_visible=m.n_visible, n_hidden=m.n_hidden,
-                                   n_hidden2=m.n_hidden2, g=m.g, T=m.T, dt=m.dt, tau_ms=m.tau_ms, method=m.method,
-                                   j_scope=m.j_scope, seed=j_seed)
+    net = build_generative_network(
+        m.card,
+        architecture=m.architecture,
+        n_visible=m.n_visible,
+        n_hidden=m.n_hidden,
+        n_hidden2=m.n_hidden2,
+        g=m.g,
+        T=m.T,
+        dt=m.dt,
+        tau_ms=m.tau_ms,
+        method=m.method,
+        j_scope=m.j_scope,
+        seed=j_seed,
+    )
     rng = np.random.default_rng(train_seed)
     step, chains, history = 0, None, []
     if stored is not None:
@@ -166,13 +196,23 @@ def train(config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = 
         rng.bit_generator.state = stored.rng_state
 
     def checkpoint():
-        save_checkpoint(ckpt_path, Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains,
-                                              rng.bit_generator.state, history))
+        save_checkpoint(
+            ckpt_path,
+            Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, rng.bit_generator.state, history),
+        )
         save_json(out / "history.json", {"config": cfg.to_dict(), "step": step, "history": history})
 
     def evaluate():
-        ind = evaluate_network(net, x_test, n=tr.eval_samples, seed=tr.seed * 1_000_003 + step,
-                               encoding=cfg.data.encoding, executor="torch", device=tr.device, dtype=tr.dtype)
+        ind = evaluate_network(
+            net,
+            x_test,
+            n=tr.eval_samples,
+            seed=tr.seed * 1_000_003 + step,
+            encoding=cfg.data.encoding,
+            executor="torch",
+            device=tr.device,
+            dtype=tr.dtype,
+        )
         history.append({"step": step, **ind})
 
     save_json(out / "config.json", cfg.to_dict())
@@ -235,12 +275,23 @@ def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Chec
     except (ValueError, TypeError) as exc:
         raise CheckpointError(f"checkpoint {path} holds an invalid config: {exc}") from exc
     m = cfg.model
-    net = build_generative_network(m.card, architecture=m.architecture, n_visible=m.n_visible, n_hidden=m.n_hidden,
-                                   n_hidden2=m.n_hidden2, g=m.g, T=m.T, dt=m.dt, tau_ms=m.tau_ms, method=m.method,
-                                   j_scope=m.j_scope, seed=0)
+    net = build_generative_network(
+        m.card,
+        architecture=m.architecture,
+        n_visible=m.n_visible,
+        n_hidden=m.n_hidden,
+        n_hidden2=m.n_hidden2,
+        g=m.g,
+        T=m.T,
+        dt=m.dt,
+        tau_ms=m.tau_ms,
+        method=m.method,
+        j_scope=m.j_scope,
+        seed=0,
+    )
     if net.J0.shape != ckpt.J0.shape:
         raise CheckpointError(f"checkpoint {path}: J0 shape {ckpt.J0.shape} does not match its config {net.J0.shape}")
-    net = GenerativeNetwork(net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, net.g, net.tau_ms,
-                            net.dt, net.T, net.method)
+    net = GenerativeNetwork(
+        net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, net.g, net.tau_ms, net.dt, net.T, net.method
+    )
     return net, cfg, ckpt
-
