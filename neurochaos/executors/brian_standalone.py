@@ -137,6 +137,7 @@ class BrianStandalone(Executor):
             self._verify(objs, xs, x0, bias, wvals, gains, M, variables)
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
         meta = {
+            "network_run_seconds": getattr(self._device, "_last_run_time", None),
             "dt": cfg.dt,
             "method": cfg.method,
             "seconds": t_run,
