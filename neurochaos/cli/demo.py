@@ -1,19 +1,21 @@
-"""``neurochaos demo``: the README's main job."""
+"""``neurochaos demo``: the README's main job (a chaotic network learns to generate digits)."""
 
 from __future__ import annotations
 
 
 def register(sub):
-    p = sub.add_parser("demo", help="run the main demonstration on embedded defaults")
+    p = sub.add_parser("demo", help="train the restricted 2-layer chaotic generator on 8x8 digits and report")
     p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
+    p.add_argument("--steps", type=int, default=400, help="training steps (default 400)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..demo import chaos_demo
+    from ..demo import generation_demo
 
-    out = chaos_demo(args.out, seed=args.seed)
+    out = generation_demo(args.out, steps=args.steps, seed=args.seed, progress=not args.no_progress)
     for f in sorted(out.iterdir()):
         print(f)
     return 0

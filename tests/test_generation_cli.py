@@ -1,0 +1,82 @@
+"""CLI ``neurochaos train`` / ``neurochaos sample``: outputs, refusal to overwrite, resume after SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from neurochaos.cli import main
+from neurochaos.learning import load_trained
+
+CONFIG = """
+[model]
+card = "fu_restricted2"
+n_visible = 64
+n_hidden = 8
+T = 1.0
+[training]
+M = 10
+steps = 3
+checkpoint_every = 1
+[data]
+name = "digits"
+n_train = 200
+n_test = 100
+"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    p = tmp_path / "train.toml"
+    p.write_text(CONFIG)
+    return p
+
+
+def test_train_then_sample_writes_pm1_samples(tmp_path, config, capsys):
+    out = tmp_path / "run"
+    assert main(["train", str(config), "--out", str(out), "--no-progress"]) == 0
+    assert (out / "checkpoint.npz").exists() and str(out / "checkpoint.npz") in capsys.readouterr().out
+    samples = tmp_path / "s.npz"
+    assert main(["sample", str(out), "--n", "7", "--t", "20", "--out", str(samples)]) == 0
+    with np.load(samples) as z:
+        assert z["samples"].shape == (7, 64) and set(np.unique(z["samples"])) <= {-1.0, 1.0}
+        assert float(z["t_ms"]) == 20.0 and int(z["step"]) == 3
+
+
+def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, capsys):
+    out = tmp_path / "run"
+    assert main(["train", str(config), "--out", str(out), "--steps", "1", "--no-progress"]) == 0
+    before = (out / "checkpoint.npz").read_bytes()
+    assert main(["train", str(config), "--out", str(out), "--no-progress"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main(["train", str(config), "--out", str(out), "--data", "no-such-set", "--resume", "--no-progress"]) == 2
+    assert main(["sample", str(tmp_path / "missing"), "--out", str(tmp_path / "s.npz")]) == 2
+    assert "checkpoint" in capsys.readouterr().err
+    assert (out / "checkpoint.npz").read_bytes() == before
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill_matches_an_uninterrupted_run(tmp_path, config):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    cmd = [sys.executable, "-m", "neurochaos.cli", "train", str(config), "--steps", "20", "--no-progress"]
+    cut = tmp_path / "cut"
+    proc = subprocess.Popen([*cmd, "--out", str(cut)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.time() + 120
+    while not (cut / "checkpoint.npz").exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    killed_at = load_trained(cut)[2].step
+    assert main(["train", str(config), "--steps", "20", "--out", str(cut), "--resume", "--no-progress"]) == 0
+    assert main(["train", str(config), "--steps", "20", "--out", str(tmp_path / "full"), "--no-progress"]) == 0
+    a, b = load_trained(cut)[0], load_trained(tmp_path / "full")[0]
+    assert 1 <= killed_at < 20, killed_at
+    np.testing.assert_array_equal(a.A, b.A)
+    np.testing.assert_array_equal(a.bias, b.bias)
