@@ -8,4 +8,13 @@ Public API::
 from .idx import find_idx_files, read_idx
 from .sources import ENCODINGS, SOURCES, Dataset, default_directory, encode, load_dataset
 
-__all__ = ["SOURCES", "ENCODINGS", "Dataset", "load_dataset", "encode", "default_directory", "read_idx", "find_idx_files"]
+__all__ = [
+    "SOURCES",
+    "ENCODINGS",
+    "Dataset",
+    "load_dataset",
+    "encode",
+    "default_directory",
+    "read_idx",
+    "find_idx_files",
+]

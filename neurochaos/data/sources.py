@@ -209,8 +209,7 @@ def _read_set(files: dict, role: str, directory: Path):
         labels = read_idx(files["labels"])
         if labels.shape != (images.shape[0],):
             raise DataError(
-                f"IDX labels {files['labels']} have shape {labels.shape}, expected ({images.shape[0]},) "
-                f"to match {path}"
+                f"IDX labels {files['labels']} have shape {labels.shape}, expected ({images.shape[0]},) to match {path}"
             )
         labels = labels.astype(np.int64)
     else:

@@ -7,28 +7,35 @@ Definitions (Fournier & Urbani 2024; ``docs/data_and_metrics.md``), with
   (normalised by n).
 - ``Es`` : (1/N_v) sum_k (lambda^D_k - lambda^G_k)^2, lambda the eigenvalues of C
   sorted descending (= svdvals(X - mean X)^2 / n, padded with zeros when n < N_v).
-- ``ER`` : S(G) / S(D) - 1, S(X) the gzip size in bytes of the binarised
-  matrix (one uint8 0/1 per entry, ``x > 0``) divided by its number of rows; signed
+- ``ER`` : S(G) / S(D) - 1, S(X) the gzip size in bytes (level 9) of the
+  binarised matrix (``x > 0``, one bit per entry, rows padded to whole bytes)
+  divided by its number of rows; signed
   (negative: samples too repetitive, positive: too noisy).
 - ``EAAI`` : (AA_truth - 1/2)^2 + (AA_syn - 1/2)^2, the nearest-neighbour
   adversarial accuracies of Yale et al. (2020) on n = min(n_D, n_G) rows of each
   set (a seeded random subset of the larger one); ties count as a neighbour in
   the *other* set.
 
-Distances are computed chunk by chunk with torch matrix products (CPU or CUDA),
-so no n x n matrix is ever held: 10,000 x 10,000 with N_v = 784 needs ~100 MB.
+Distances are computed chunk by chunk with float32 torch matrix products (CPU
+or CUDA; exact for +-1 data), each within-set pair once, so no n x n matrix is
+ever held: 10,000 x 10,000 with N_v = 784 needs ~200 MB.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 
 import numpy as np
+import scipy.linalg
 
 from ..errors import ConfigError, DataError, ExecutorUnavailableError
 from ..validation import check_int, fail
 
 __all__ = ["accuracy_indices", "e2", "es", "er", "aai", "adversarial_accuracy", "is_binary"]
+
+#: Squared Euclidean distances below SNAP x 2 max |x|^2 count as 0 (float32 rounding of copies).
+SNAP = 1e-5
 
 KEYS = ("E2", "Es", "ER", "EAAI", "AA_truth", "AA_syn")
 
@@ -47,8 +54,12 @@ def _matrix(x, name: str, n_visible: int | None = None) -> np.ndarray:
         fail(name, f"of shape (n, {n_visible}) like `data`", f"shape {arr.shape}", cls=DataError)
     finite = np.isfinite(arr)
     if not finite.all():
-        fail(name, "finite (no NaN or inf)", f"array with {arr.size - int(finite.sum())} non-finite entries",
-             cls=DataError)
+        fail(
+            name,
+            "finite (no NaN or inf)",
+            f"array with {arr.size - int(finite.sum())} non-finite entries",
+            cls=DataError,
+        )
     if arr.min() < -1.0 or arr.max() > 1.0:
         fail(name, "in [-1, 1]", f"values in [{arr.min():g}, {arr.max():g}]", cls=DataError)
     return arr
@@ -84,9 +95,10 @@ def is_binary(x) -> bool:
 def _covariance(x: np.ndarray, device: str):
     import torch
 
-    t = torch.as_tensor(x, dtype=torch.float64, device=_device(device))
-    t = t - t.mean(0)
-    return t.T @ t / t.shape[0]
+    t = torch.as_tensor(x, dtype=torch.float32, device=_device(device))
+    mean = t.mean(0, dtype=torch.float64)
+    gram = (t.T @ t).double() / t.shape[0]  # float32 products: exact for +-1 data, 2x faster
+    return gram - torch.outer(mean, mean)
 
 
 def e2(data, generated, *, device: str = "cpu") -> float:
@@ -108,14 +120,36 @@ def e2(data, generated, *, device: str = "cpu") -> float:
     2.0
     """
     d, g = _pair(data, generated)
-    return float(((_covariance(d, device) - _covariance(g, device)) ** 2).mean())
+    return _e2(_covariance(d, device), _covariance(g, device))
 
 
-def _spectrum(x: np.ndarray, device: str):
+def _e2(cov_d, cov_g) -> float:
+    return float(((cov_d - cov_g) ** 2).mean())
+
+
+def _one_blas_thread():
+    try:  # installed with scikit-learn
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1)
+
+
+def _spectrum(cov) -> np.ndarray:
+    """Eigenvalues of a covariance matrix, descending, negatives (rounding) clipped to 0."""
     import torch
 
-    lam = torch.linalg.eigvalsh(_covariance(x, device)).clamp_min(0.0)
-    return torch.flip(lam, dims=[0])
+    if cov.device.type == "cpu":
+        # One thread: for N_v ~ 1000 it is as fast as several, and immune to other processes' load.
+        with _one_blas_thread():
+            lam = scipy.linalg.eigvalsh(cov.numpy(), driver="evd")
+    else:
+        lam = torch.linalg.eigvalsh(cov).cpu().numpy()
+    return np.clip(lam, 0.0, None)[::-1]
+
+
+def _es(cov_d, cov_g) -> float:
+    return float(((_spectrum(cov_d) - _spectrum(cov_g)) ** 2).mean())
 
 
 def es(data, generated, *, device: str = "cpu") -> float:
@@ -134,19 +168,20 @@ def es(data, generated, *, device: str = "cpu") -> float:
     2.0
     """
     d, g = _pair(data, generated)
-    return float(((_spectrum(d, device) - _spectrum(g, device)) ** 2).mean())
+    return _es(_covariance(d, device), _covariance(g, device))
 
 
 def _compressed_size(x: np.ndarray) -> float:
-    """gzip size in bytes of the binarised matrix, per row."""
-    return len(gzip.compress(np.ascontiguousarray(x > 0, dtype=np.uint8).tobytes())) / x.shape[0]
+    """gzip size (level 9) in bytes of the binarised matrix, one bit per entry, rows byte-aligned, per row."""
+    return len(gzip.compress(np.packbits(x > 0, axis=1).tobytes(), compresslevel=9)) / x.shape[0]
 
 
 def er(data, generated) -> float:
     """Entropy (compression) ratio S(G) / S(D) - 1, signed.
 
-    S(X) is the gzip-compressed size in bytes (level 9) of ``(X > 0)`` stored
-    as one uint8 per entry, divided by the number of rows. Negative: the
+    S(X) is the gzip-compressed size in bytes (level 9) of ``(X > 0)`` packed
+    one bit per entry (each row padded to whole bytes), divided by the number
+    of rows. Negative: the
     samples are more compressible (repetitive) than the data.
 
     >>> x = np.where(np.random.default_rng(0).random((200, 64)) > 0.5, 1.0, -1.0)
@@ -157,37 +192,48 @@ def er(data, generated) -> float:
     return _compressed_size(g) / _compressed_size(d) - 1.0
 
 
-def _nearest(src, ref, *, exclude_offset, binary, chunk, col_min=None):
-    """Min distance (a monotone proxy of it) from each row of ``src`` to the rows of ``ref``.
+def _distances(a, b, sq_a, sq_b, snap: float):
+    """A monotone proxy of the distances between rows of ``a`` (c, N_v) and ``b`` (m, N_v), float32.
 
-    With ``exclude_offset`` not None, row i of ``src`` is row i of ``ref`` and is
-    skipped. With ``col_min`` a tensor (len(ref),), it is updated in place with
-    the min over ``src`` of each column. Returns a tensor (len(src),).
-    For binary data the value is the Hamming distance (exact in float32);
-    otherwise the squared Euclidean distance, with values below 1e-9 of the
-    squared norms snapped to 0 so that exact copies tie exactly.
+    Binary (``sq_a`` None): ``-a.b``, ordered like the Hamming distance
+    (N_v - a.b) / 2 and exact in float32 for +-1 entries. Otherwise the squared
+    Euclidean distance minus ``snap``, clipped at 0, so that copies tie exactly
+    despite float32 rounding (a constant shift keeps every other comparison).
     """
+    dot = a @ b.T
+    if sq_a is None:
+        return dot.neg_()
+    return dot.mul_(-2.0).add_(sq_a[:, None]).add_(sq_b).sub_(snap).clamp_min_(0.0)
+
+
+def _nearest_self(x, sq, snap: float, chunk: int):
+    """Distance from each row of ``x`` (n, N_v) to its nearest other row; each pair computed once."""
     import torch
 
-    out = torch.empty(src.shape[0], dtype=src.dtype, device=src.device)
-    ref_sq = (ref * ref).sum(1)
-    for start in range(0, src.shape[0], chunk):
-        block = src[start : start + chunk]
-        dot = block @ ref.T
-        if binary:
-            dist = (src.shape[1] - dot) * 0.5
-        else:
-            norms = (block * block).sum(1, keepdim=True) + ref_sq
-            dist = (norms - 2.0 * dot).clamp_min_(0.0)
-            dist = torch.where(dist <= 1e-9 * norms, torch.zeros((), dtype=dist.dtype, device=dist.device), dist)
-        if exclude_offset is not None:
-            rows = torch.arange(block.shape[0], device=src.device)
-            dist[rows, rows + start] = float("inf")
-        out[start : start + chunk] = dist.min(1).values
-        if col_min is not None:
-            torch.minimum(col_min, dist.min(0).values, out=col_min)
-        del dot, dist
-    return out
+    best = torch.full((x.shape[0],), float("inf"), dtype=x.dtype, device=x.device)
+    for start in range(0, x.shape[0], chunk):
+        stop = min(start + chunk, x.shape[0])
+        sq_a, sq_b = (None, None) if sq is None else (sq[start:stop], sq[start:])
+        dist = _distances(x[start:stop], x[start:], sq_a, sq_b, snap)  # the upper block-triangle only
+        rows = torch.arange(stop - start, device=x.device)
+        dist[rows, rows] = float("inf")
+        torch.minimum(best[start:stop], dist.min(1).values, out=best[start:stop])
+        torch.minimum(best[start:], dist.min(0).values, out=best[start:])
+    return best
+
+
+def _nearest_cross(a, b, sq_a, sq_b, snap: float, chunk: int):
+    """Distances from each row of ``a`` to its nearest row of ``b`` and from each row of ``b`` to ``a``."""
+    import torch
+
+    a_to_b = torch.empty(a.shape[0], dtype=a.dtype, device=a.device)
+    b_to_a = torch.full((b.shape[0],), float("inf"), dtype=a.dtype, device=a.device)
+    for start in range(0, a.shape[0], chunk):
+        sq_block = None if sq_a is None else sq_a[start : start + chunk]
+        dist = _distances(a[start : start + chunk], b, sq_block, sq_b, snap)
+        a_to_b[start : start + chunk] = dist.min(1).values
+        torch.minimum(b_to_a, dist.min(0).values, out=b_to_a)
+    return a_to_b, b_to_a
 
 
 def adversarial_accuracy(
@@ -236,14 +282,19 @@ def adversarial_accuracy(
         g = g[np.sort(rng.choice(len(g), n, replace=False))]
     if binary:
         d, g = np.where(d > 0, 1.0, -1.0), np.where(g > 0, 1.0, -1.0)
-    dtype = torch.float32 if binary else torch.float64  # float32 is exact for +-1 dot products
-    td = torch.as_tensor(d, dtype=dtype, device=dev)
-    tg = torch.as_tensor(g, dtype=dtype, device=dev)
-    g_to_d = torch.full((n,), float("inf"), dtype=dtype, device=dev)
+    varying = ~(np.all(d == d[0], axis=0) & np.all(g == d[0], axis=0))  # constant pixels add 0 to every distance
+    d, g = d[:, varying], g[:, varying]
+    td = torch.as_tensor(d, dtype=torch.float32, device=dev)
+    tg = torch.as_tensor(g, dtype=torch.float32, device=dev)
+    sq_d = sq_g = None
+    snap = 0.0
+    if not binary:
+        sq_d, sq_g = (td * td).sum(1), (tg * tg).sum(1)
+        snap = SNAP * 2.0 * float(max(sq_d.max(), sq_g.max()))
     with torch.no_grad():
-        d_to_d = _nearest(td, td, exclude_offset=0, binary=binary, chunk=chunk)
-        d_to_g = _nearest(td, tg, exclude_offset=None, binary=binary, chunk=chunk, col_min=g_to_d)
-        g_to_g = _nearest(tg, tg, exclude_offset=0, binary=binary, chunk=chunk)
+        d_to_d = _nearest_self(td, sq_d, snap, chunk)
+        d_to_g, g_to_d = _nearest_cross(td, tg, sq_d, sq_g, snap, chunk)
+        g_to_g = _nearest_self(tg, sq_g, snap, chunk)
     aa_truth = float((d_to_d < d_to_g).double().mean())
     aa_syn = float((g_to_g < g_to_d).double().mean())
     return aa_truth, aa_syn
@@ -288,10 +339,11 @@ def accuracy_indices(
     """
     d, g = _pair(data, generated)
     t, s = adversarial_accuracy(d, g, binary=binary, chunk=chunk, device=device, seed=seed)
+    cov_d, cov_g = _covariance(d, device), _covariance(g, device)
     return {
-        "E2": e2(d, g, device=device),
-        "Es": es(d, g, device=device),
-        "ER": er(d, g),
+        "E2": _e2(cov_d, cov_g),
+        "Es": _es(cov_d, cov_g),
+        "ER": _compressed_size(g) / _compressed_size(d) - 1.0,
         "EAAI": (t - 0.5) ** 2 + (s - 0.5) ** 2,
         "AA_truth": t,
         "AA_syn": s,

@@ -1,0 +1,10 @@
+"""Baselines compared with the chaotic generative model on the same data and indices.
+
+Public API::
+
+    from neurochaos.baselines import RBM, train_rbm
+"""
+
+from .rbm import RBM, train_rbm
+
+__all__ = ["RBM", "train_rbm"]

@@ -1,0 +1,116 @@
+"""Evaluate a file of generated samples against a named dataset (``neurochaos evaluate``)."""
+
+from __future__ import annotations
+
+import os
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from ..validation import check_choice
+from .indices import accuracy_indices
+
+__all__ = ["load_samples", "evaluate_samples"]
+
+SAMPLE_KEYS = ("samples", "x")
+
+
+def load_samples(path: str | os.PathLike) -> np.ndarray:
+    """Read generated samples from an ``.npz`` (key ``samples``, else ``x``) or ``.npy``.
+
+    Returns
+    -------
+    ndarray, shape (n, D), float64
+
+    Raises
+    ------
+    DataError
+        Missing or unreadable file, no ``samples``/``x`` array, wrong number of
+        dimensions.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"samples file not found: {path}")
+    try:
+        loaded = np.load(path, allow_pickle=False)
+        if isinstance(loaded, np.ndarray):
+            arr = loaded
+        else:
+            with loaded:
+                key = next((k for k in SAMPLE_KEYS if k in loaded.files), None)
+                if key is None:
+                    found = ", ".join(loaded.files) or "none"
+                    raise DataError(f"{path} has no array named 'samples' or 'x' (found: {found})")
+                arr = loaded[key]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        if isinstance(exc, DataError):
+            raise
+        raise DataError(f"cannot read samples file {path}: {exc}") from exc
+    arr = np.asarray(arr, dtype=np.float64)
+    if arr.ndim != 2:
+        hint = " (for a simulation trace (steps, chains, N) pass its last record x[-1])" if arr.ndim == 3 else ""
+        raise DataError(f"`samples` in {path} must be a 2-D array (n, D), got shape {arr.shape}{hint}")
+    return arr
+
+
+def evaluate_samples(
+    samples,
+    *,
+    data: str = "mnist",
+    directory=None,
+    split: str = "test",
+    encoding: str = "pm1",
+    binary: bool | None = None,
+    chunk: int = 2048,
+    device: str = "cpu",
+    seed: int = 0,
+) -> dict:
+    """The four accuracy indices of a samples file against one split of a dataset.
+
+    Parameters
+    ----------
+    samples : str, PathLike or array_like, shape (n, D)
+        An ``.npz``/``.npy`` file (see :func:`load_samples`) or the array itself.
+    data : str
+        A source of :data:`neurochaos.data.SOURCES`.
+    directory : str, optional
+        Folder of IDX files, overriding the source's default.
+    split : {"test", "train"}
+        Reference set: the held-out test images (default) or the training images
+        (AA_syn near 0 against train means the samples copy training images).
+    encoding : {"pm1", "continuous"}
+        Encoding of the reference images.
+    binary, chunk, device, seed
+        As in :func:`neurochaos.metrics.accuracy_indices`.
+
+    Returns
+    -------
+    dict
+        ``E2, Es, ER, EAAI, AA_truth, AA_syn`` and ``n_data, n_samples, data,
+        data_source, split, encoding, binary, seconds``.
+    """
+    from ..data import load_dataset
+
+    check_choice(split, "split", ("test", "train"))
+    gen = load_samples(samples) if isinstance(samples, (str, os.PathLike)) else np.asarray(samples, np.float64)
+    ds = load_dataset(data, directory=directory, encoding=encoding)
+    ref = ds.x_test if split == "test" else ds.x_train
+    if gen.ndim != 2 or gen.shape[1] != ref.shape[1]:
+        got = gen.shape[1] if gen.ndim == 2 else f"shape {gen.shape}"
+        raise DataError(f"`samples` must have {ref.shape[1]} pixels per image like the {data} data, got {got}")
+    t0 = time.perf_counter()
+    res = accuracy_indices(ref, gen, binary=binary, chunk=chunk, device=device, seed=seed)
+    res.update(
+        n_data=int(ref.shape[0]),
+        n_samples=int(gen.shape[0]),
+        data=data,
+        data_source=ds.source,
+        split=split,
+        encoding=encoding,
+        binary="auto" if binary is None else bool(binary),
+        seconds=round(time.perf_counter() - t0, 3),
+    )
+    return res
