@@ -16,6 +16,7 @@ numerically against the generated step and the Jacobian is analytic:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,9 +24,9 @@ import numpy as np
 from ..errors import ConfigError, ModelError
 from ..executors import RunConfig
 from ..model.schedule import ConstantGain
-from ..validation import check_finite_array
+from ..validation import check_finite_array, check_float, fail
 
-__all__ = ["DriftForm", "detect_drift_form", "step_jacobian", "run_config_for", "make_autograd_step"]
+__all__ = ["DriftForm", "detect_drift_form", "step_jacobian", "run_config_for", "make_autograd_step", "check_times"]
 
 
 def make_autograd_step(network, config: RunConfig, **kwargs):
@@ -64,14 +65,46 @@ class DriftForm:
         return self.A + g * self.B
 
 
-def run_config_for(network, *, T: float, dt: float | None = None, method: str | None = None,
-                   dtype: str = "float64", device: str = "cpu") -> RunConfig:
+def run_config_for(
+    network,
+    *,
+    T: float,
+    dt: float | None = None,
+    method: str | None = None,
+    dtype: str = "float64",
+    device: str = "cpu",
+) -> RunConfig:
     """A :class:`RunConfig` with the card's default ``dt`` and ``method`` filled in."""
     if network.card.kind != "rate":
         raise ModelError(f"`model` must be a rate model, got kind {network.card.kind!r} ({network.card.name})")
     prm = network.card.parameters
-    return RunConfig(T=T, dt=prm.get("dt", 0.1) if dt is None else dt, method=method or prm.get("method", "euler"),
-                     dtype=dtype, device=device)
+    return RunConfig(
+        T=T,
+        dt=prm.get("dt", 0.1) if dt is None else dt,
+        method=method or prm.get("method", "euler"),
+        dtype=dtype,
+        device=device,
+    )
+
+
+def check_times(T, t_ons, transient, dt):
+    """Validate the Lyapunov times (units of tau) and return (n_ons, n_transient, n_measured).
+
+    ``n_ons`` steps per orthonormalisation interval; the transient and the
+    measured time are counted in such intervals.
+
+    >>> check_times(10.0, 1.0, 2.5, 0.1)
+    (10, 3, 10)
+    """
+    T = check_float(T, "T", low=0.0, low_open=True)
+    t_ons = check_float(t_ons, "t_ons", low=0.0, low_open=True)
+    transient = check_float(transient, "transient", low=0.0)
+    if t_ons < dt:
+        fail("t_ons", f">= dt = {dt}", t_ons)
+    if T < t_ons:
+        fail("T", f">= t_ons = {t_ons}", T)
+    n_ons = max(1, int(round(t_ons / dt)))
+    return n_ons, int(math.ceil(transient / (n_ons * dt) - 1e-9)), max(1, int(round(T / (n_ons * dt))))
 
 
 def detect_drift_form(network, config: RunConfig, *, seed: int = 0) -> DriftForm | None:
@@ -112,8 +145,9 @@ def detect_drift_form(network, config: RunConfig, *, seed: int = 0) -> DriftForm
     return DriftForm(h=h, A=A, B=B, bias=np.array(b))
 
 
-def step_jacobian(network, x, *, n: int = 0, dt: float | None = None, method: str | None = None,
-                  analytic: bool = False) -> np.ndarray:
+def step_jacobian(
+    network, x, *, n: int = 0, dt: float | None = None, method: str | None = None, analytic: bool = False
+) -> np.ndarray:
     """Jacobian dF/dx of integration step ``n`` at state ``x``.
 
     Parameters
@@ -138,14 +172,17 @@ def step_jacobian(network, x, *, n: int = 0, dt: float | None = None, method: st
     import torch
 
     x = check_finite_array(x, "x", shape=(network.N,))
-    cfg = run_config_for(network, T=max(n + 1, 1) * (dt or network.card.parameters.get("dt", 0.1)), dt=dt,
-                         method=method)
+    cfg = run_config_for(
+        network, T=max(n + 1, 1) * (dt or network.card.parameters.get("dt", 0.1)), dt=dt, method=method
+    )
     gains = network.gain.sample(cfg.n_steps + 1, cfg.dt)
     if analytic:
         form = detect_drift_form(network, cfg)
         if form is None:
-            raise ConfigError(f"`analytic` must be False for card {network.card.name!r} with method "
-                              f"{cfg.method!r}: its step is not x + h(-x + W tanh(x) + b), got analytic=True")
+            raise ConfigError(
+                f"`analytic` must be False for card {network.card.name!r} with method "
+                f"{cfg.method!r}: its step is not x + h(-x + W tanh(x) + b), got analytic=True"
+            )
         from ..executors.torch_engine import timed_array_index
 
         g = gains[timed_array_index(n * cfg.dt, cfg.dt, len(gains))]

@@ -1,4 +1,4 @@
-"""Lyapunov exponents of rate networks (QR / Benettin method and two trajectories).
+"""Lyapunov spectra of rate networks by the QR (Benettin) method; two-trajectory check in ``separation``.
 
 QR method (Benettin et al. 1980; Engelken, Wolf & Abbott 2023): evolve k
 orthonormal tangent vectors ``Q`` (N, k) with the Jacobian D_n of the
@@ -16,23 +16,20 @@ CUDA.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ConfigError, DivergenceError
+from ..errors import DivergenceError
 from ..model import build_network, seed_streams
-from ..validation import check_choice, check_finite_array, check_float, check_int, fail
-from .jacobian import detect_drift_form, make_autograd_step, run_config_for
+from ..validation import check_choice, check_finite_array, check_int, fail
+from .jacobian import check_times, detect_drift_form, make_autograd_step, run_config_for
 
 __all__ = [
     "LyapunovSpectrum",
-    "MaxLyapunov",
     "compute_lyapunov_spectra",
     "compute_lyapunov_spectrum",
     "compute_model_lyapunov",
-    "compute_lambda_max",
     "kaplan_yorke_dimension",
     "entropy_rate",
 ]
@@ -102,44 +99,18 @@ class LyapunovSpectrum:
 
     def to_dict(self, trace: bool = False) -> dict:
         """JSON-able dict (``trace=True`` adds the convergence trace)."""
-        d = {"lambda_max": self.lambda_max, "spectrum": self.spectrum.tolist(),
-             "kaplan_yorke_dim": self.kaplan_yorke_dim,
-             "kaplan_yorke_is_lower_bound": self.kaplan_yorke_is_lower_bound,
-             "entropy_rate": self.entropy_rate, "settings": dict(self.settings)}
+        d = {
+            "lambda_max": self.lambda_max,
+            "spectrum": self.spectrum.tolist(),
+            "kaplan_yorke_dim": self.kaplan_yorke_dim,
+            "kaplan_yorke_is_lower_bound": self.kaplan_yorke_is_lower_bound,
+            "entropy_rate": self.entropy_rate,
+            "settings": dict(self.settings),
+        }
         if trace:
             d["trace_t"] = self.trace_t.tolist()
             d["trace"] = self.trace.tolist()
         return d
-
-
-@dataclass(frozen=True, eq=False)
-class MaxLyapunov:
-    """Largest exponent from two nearby trajectories.
-
-    Attributes
-    ----------
-    lambda_max : 1/tau
-    trace_t : ndarray, shape (n_ons,), tau since the end of the transient
-    trace : ndarray, shape (n_ons,), running estimate, 1/tau
-    settings : resolved settings
-    """
-
-    lambda_max: float
-    trace_t: np.ndarray
-    trace: np.ndarray
-    settings: dict = field(default_factory=dict)
-
-
-def _check_times(T, t_ons, transient, dt):
-    T = check_float(T, "T", low=0.0, low_open=True)
-    t_ons = check_float(t_ons, "t_ons", low=0.0, low_open=True)
-    transient = check_float(transient, "transient", low=0.0)
-    if t_ons < dt:
-        fail("t_ons", f">= dt = {dt}", t_ons)
-    if T < t_ons:
-        fail("T", f">= t_ons = {t_ons}", T)
-    n_ons = max(1, int(round(t_ons / dt)))
-    return n_ons, int(math.ceil(transient / (n_ons * dt) - 1e-9)), max(1, int(round(T / (n_ons * dt))))
 
 
 def _gain_lookup(gains, dt):
@@ -148,11 +119,23 @@ def _gain_lookup(gains, dt):
     return lambda n: float(gains[timed_array_index(n * dt, dt, len(gains))])
 
 
-def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0, t_ons: float = 1.0,
-                             transient: float = 50.0, dt: float | None = None, method: str | None = None,
-                             x0=None, seed: int = 0, jacobian: str = "auto", n_trace: int = 10,
-                             device: str = "cpu", dtype: str = "float64", progress: bool = False
-                             ) -> list[LyapunovSpectrum]:
+def compute_lyapunov_spectra(
+    networks,
+    *,
+    k: int | None = None,
+    T: float = 200.0,
+    t_ons: float = 1.0,
+    transient: float = 50.0,
+    dt: float | None = None,
+    method: str | None = None,
+    x0=None,
+    seed: int = 0,
+    jacobian: str = "auto",
+    n_trace: int = 10,
+    device: str = "cpu",
+    dtype: str = "float64",
+    progress: bool = False,
+) -> list[LyapunovSpectrum]:
     """First k Lyapunov exponents of several same-size networks, as one batch.
 
     Parameters
@@ -197,10 +180,9 @@ def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0
     n_trace = check_int(n_trace, "n_trace", min_value=1)
     seed = check_int(seed, "seed", min_value=0)
     cfg0 = run_config_for(networks[0], T=1.0, dt=dt, method=method, dtype=dtype, device=device)
-    n_ons, n_tr, n_meas = _check_times(T, t_ons, transient, cfg0.dt)
+    n_ons, n_tr, n_meas = check_times(T, t_ons, transient, cfg0.dt)
     n_steps = (n_tr + n_meas) * n_ons
-    cfg = run_config_for(networks[0], T=n_steps * cfg0.dt, dt=cfg0.dt, method=cfg0.method, dtype=dtype,
-                         device=device)
+    cfg = run_config_for(networks[0], T=n_steps * cfg0.dt, dt=cfg0.dt, method=cfg0.method, dtype=dtype, device=device)
     B = len(networks)
     dev, tdt = _resolve_device(device), {"float64": torch.float64, "float32": torch.float32}[dtype]
     rngs = seed_streams(seed, 2 * B)
@@ -211,8 +193,11 @@ def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0
     forms = [detect_drift_form(net, cfg) if jacobian != "autograd" else None for net in networks]
     if jacobian == "analytic" and any(f is None for f in forms):
         bad = [net.card.name for net, f in zip(networks, forms) if f is None]
-        fail("jacobian", f"'auto' or 'autograd' for {bad} (method {cfg.method!r}: not x + h(-x + W tanh(x) + b))",
-             jacobian)
+        fail(
+            "jacobian",
+            f"'auto' or 'autograd' for {bad} (method {cfg.method!r}: not x + h(-x + W tanh(x) + b))",
+            jacobian,
+        )
     analytic = all(f is not None for f in forms)
     sampled = [net.gain.sample(n_steps + 1, cfg.dt) for net in networks]
     gains = [_gain_lookup(gs, cfg.dt) for gs in sampled]
@@ -222,8 +207,11 @@ def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0
         h = torch.as_tensor([f.h for f in forms], dtype=tdt, device=dev)[:, None, None]
         bias = torch.as_tensor(np.stack([f.bias for f in forms]), dtype=tdt, device=dev)
         constant = all(np.ptp(gs) == 0 for gs in sampled)
-        W_at = lambda n: torch.as_tensor(np.stack([f.coupling(gl(n)) for f, gl in zip(forms, gains)]),  # noqa: E731
-                                         dtype=tdt, device=dev)
+
+        def W_at(n):
+            stacked = np.stack([f.coupling(gl(n)) for f, gl in zip(forms, gains)])
+            return torch.as_tensor(stacked, dtype=tdt, device=dev)
+
         W = W_at(0)
 
         def advance(x, Q, n):
@@ -238,7 +226,9 @@ def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0
     else:
         from torch.func import jvp, vmap
 
-        steps = [make_autograd_step(net, cfg, gains=gs, device=device, dtype=dtype) for net, gs in zip(networks, sampled)]
+        steps = [
+            make_autograd_step(net, cfg, gains=gs, device=device, dtype=dtype) for net, gs in zip(networks, sampled)
+        ]
 
         def advance(x, Q, n):
             xs, Qs = [], []
@@ -264,25 +254,44 @@ def compute_lyapunov_spectra(networks, *, k: int | None = None, T: float = 200.0
                 n += 1
             Q, R = torch.linalg.qr(Q)
             if not bool(torch.isfinite(x).all()):
-                raise DivergenceError(f"`x` became non-finite at step {n} (t = {n * cfg.dt:g} tau) while computing "
-                                      "Lyapunov exponents; reduce dt or check the weights")
+                raise DivergenceError(
+                    f"`x` became non-finite at step {n} (t = {n * cfg.dt:g} tau) while computing "
+                    "Lyapunov exponents; reduce dt or check the weights"
+                )
             if j >= n_tr:
                 total += torch.log(torch.abs(torch.diagonal(R, dim1=1, dim2=2))).to(torch.float64)
                 trace[j - n_tr] = (total[:, :m] / ((j - n_tr + 1) * n_ons * cfg.dt)).cpu().numpy()
     t_meas = n_meas * n_ons * cfg.dt
     lam = (total / t_meas).cpu().numpy()
-    settings = {"k": k, "T": t_meas, "t_ons": n_ons * cfg.dt, "transient": n_tr * n_ons * cfg.dt, "dt": cfg.dt,
-                "method": cfg.method, "jacobian": "analytic" if analytic else "autograd", "seed": seed,
-                "device": str(dev), "dtype": dtype, "N": N}
+    settings = {
+        "k": k,
+        "T": t_meas,
+        "t_ons": n_ons * cfg.dt,
+        "transient": n_tr * n_ons * cfg.dt,
+        "dt": cfg.dt,
+        "method": cfg.method,
+        "jacobian": "analytic" if analytic else "autograd",
+        "seed": seed,
+        "device": str(dev),
+        "dtype": dtype,
+        "N": N,
+    }
     out = []
     for b, net in enumerate(networks):
         spec = np.sort(lam[b])[::-1]
         dky, lower = kaplan_yorke_dimension(spec)
-        out.append(LyapunovSpectrum(
-            spectrum=spec, lambda_max=float(spec[0]), kaplan_yorke_dim=dky, kaplan_yorke_is_lower_bound=lower,
-            entropy_rate=entropy_rate(spec), trace_t=(np.arange(n_meas) + 1) * n_ons * cfg.dt,
-            trace=trace[:, b, :].copy(),
-            settings={**settings, "model": net.card.name, "network_seed": net.seed, "gain": net.gain.to_dict()}))
+        out.append(
+            LyapunovSpectrum(
+                spectrum=spec,
+                lambda_max=float(spec[0]),
+                kaplan_yorke_dim=dky,
+                kaplan_yorke_is_lower_bound=lower,
+                entropy_rate=entropy_rate(spec),
+                trace_t=(np.arange(n_meas) + 1) * n_ons * cfg.dt,
+                trace=trace[:, b, :].copy(),
+                settings={**settings, "model": net.card.name, "network_seed": net.seed, "gain": net.gain.to_dict()},
+            )
+        )
     return out
 
 
@@ -291,85 +300,18 @@ def compute_lyapunov_spectrum(network, **kwargs) -> LyapunovSpectrum:
 
     >>> from neurochaos.model import build_network
     >>> r = compute_lyapunov_spectrum(build_network("chaotic_rate", N=40, g=3.0, seed=0), k=5, T=20.0)
-    >>> r.spectrum.shape, bool(r.lambda_max > 0)
-    ((5,), True)
+    >>> r.spectrum.shape, r.settings["jacobian"]
+    ((5,), 'analytic')
     """
     return compute_lyapunov_spectra([network], **kwargs)[0]
 
 
-def compute_model_lyapunov(model: str, *, N: int | None = None, g: float | None = None, P: int | None = None,
-                           seed: int = 0, **kwargs) -> LyapunovSpectrum:
+def compute_model_lyapunov(
+    model: str, *, N: int | None = None, g: float | None = None, P: int | None = None, seed: int = 0, **kwargs
+) -> LyapunovSpectrum:
     """Build a network from a model card (weights from ``seed``) and compute its spectrum.
 
     ``kwargs`` go to :func:`compute_lyapunov_spectra` (x0 and tangents use ``seed + 1``).
     """
     net = build_network(model, N=N, g=g, P=P, seed=seed)
     return compute_lyapunov_spectra([net], seed=seed + 1, **kwargs)[0]
-
-
-def compute_lambda_max(network, *, T: float = 200.0, t_ons: float = 1.0, transient: float = 50.0,
-                       d0: float = 1e-8, dt: float | None = None, method: str | None = None, x0=None,
-                       seed: int = 0, device: str = "cpu", dtype: str = "float64",
-                       progress: bool = False) -> MaxLyapunov:
-    """Largest Lyapunov exponent from a reference and a perturbed trajectory.
-
-    The perturbed state starts ``d0`` away along a random direction and is
-    pulled back to distance ``d0`` every ``t_ons``; ``lambda_max`` is the mean
-    of ``log(d / d0)`` per unit time after the transient. Uses the card's own
-    step (any rate card). With the same ``seed`` and ``dt``, ``x0`` equals that
-    of :func:`compute_lyapunov_spectra` for a single network.
-
-    Parameters
-    ----------
-    network : RateNetwork
-    T, t_ons, transient : units of tau (as in :func:`compute_lyapunov_spectra`)
-    d0 : initial and renormalised separation (Euclidean norm)
-
-    >>> from neurochaos.model import build_network
-    >>> r = compute_lambda_max(build_network("chaotic_rate", N=30, g=0.5, seed=0), T=20.0, transient=5.0)
-    >>> bool(r.lambda_max < 0)
-    True
-    """
-    import torch
-
-    from ..executors.torch_engine import make_step
-
-    d0 = check_float(d0, "d0", low=0.0, low_open=True)
-    seed = check_int(seed, "seed", min_value=0)
-    cfg0 = run_config_for(network, T=1.0, dt=dt, method=method, dtype=dtype, device=device)
-    n_ons, n_tr, n_meas = _check_times(T, t_ons, transient, cfg0.dt)
-    n_steps = (n_tr + n_meas) * n_ons
-    cfg = run_config_for(network, T=n_steps * cfg0.dt, dt=cfg0.dt, method=cfg0.method, dtype=dtype, device=device)
-    rng_x, rng_q = seed_streams(seed, 2)
-    x0 = rng_x.normal(size=network.N) if x0 is None else check_finite_array(x0, "x0", shape=(network.N,))
-    u = rng_q.normal(size=network.N)
-    step = make_step(network, cfg, device=device, dtype=dtype)
-    x = torch.as_tensor(np.stack([x0, x0 + d0 * u / np.linalg.norm(u)]), dtype=step.dtype, device=step.device)
-    total, trace = 0.0, np.empty(n_meas)
-    it = range(n_tr + n_meas)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc=f"two-trajectory N={network.N}", unit="ons", mininterval=0.5)
-    n = 0
-    with torch.no_grad():
-        for j in it:
-            for _ in range(n_ons):
-                x = step(x, n)
-                n += 1
-            delta = x[1] - x[0]
-            d = float(torch.linalg.vector_norm(delta))
-            if not math.isfinite(d) or d == 0.0:
-                raise DivergenceError(f"trajectory separation became {d} at step {n} (t = {n * cfg.dt:g} tau); "
-                                      "increase d0 or check the weights")
-            x[1] = x[0] + delta * (d0 / d)
-            if j >= n_tr:
-                total += math.log(d / d0)
-                trace[j - n_tr] = total / ((j - n_tr + 1) * n_ons * cfg.dt)
-    if trace.size == 0:  # pragma: no cover - _check_times guarantees n_meas >= 1
-        raise ConfigError("`T` must cover at least one t_ons")
-    settings = {"T": n_meas * n_ons * cfg.dt, "t_ons": n_ons * cfg.dt, "transient": n_tr * n_ons * cfg.dt,
-                "dt": cfg.dt, "method": cfg.method, "d0": d0, "seed": seed, "device": str(step.device),
-                "dtype": dtype, "N": network.N, "model": network.card.name, "network_seed": network.seed}
-    return MaxLyapunov(lambda_max=float(trace[-1]), trace_t=(np.arange(n_meas) + 1) * n_ons * cfg.dt, trace=trace,
-                       settings=settings)

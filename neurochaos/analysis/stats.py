@@ -31,12 +31,18 @@ class Autocorrelation:
     settings: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {"delta0": self.delta0, "s": self.s.tolist(), "delta": self.delta.tolist(),
-                "participation_ratio": self.participation_ratio, "settings": dict(self.settings)}
+        return {
+            "delta0": self.delta0,
+            "s": self.s.tolist(),
+            "delta": self.delta.tolist(),
+            "participation_ratio": self.participation_ratio,
+            "settings": dict(self.settings),
+        }
 
 
-def estimate_autocorrelation(x, dt: float, *, transient: float = 0.0, max_lag: float | None = None,
-                             subtract_mean: bool = False) -> Autocorrelation:
+def estimate_autocorrelation(
+    x, dt: float, *, transient: float = 0.0, max_lag: float | None = None, subtract_mean: bool = False
+) -> Autocorrelation:
     """Unbiased FFT estimate of ``Delta(s) = < x_i(t) x_i(t+s) >_{t, i}``.
 
     Parameters
@@ -53,8 +59,8 @@ def estimate_autocorrelation(x, dt: float, *, transient: float = 0.0, max_lag: f
 
     >>> t = np.arange(4000) * 0.05
     >>> ac = estimate_autocorrelation(np.sin(t)[:, None] * np.sqrt(2), 0.05, max_lag=3.0)
-    >>> round(ac.delta0, 2), round(float(ac.delta[np.argmin(abs(ac.s - np.pi / 2))]), 2)
-    (1.0, 0.0)
+    >>> round(ac.delta0, 2), bool(abs(ac.delta[np.argmin(abs(ac.s - np.pi / 2))]) < 0.05)
+    (1.0, True)
     """
     x = np.asarray(x, dtype=np.float64)
     if x.ndim not in (2, 3):
@@ -62,7 +68,7 @@ def estimate_autocorrelation(x, dt: float, *, transient: float = 0.0, max_lag: f
     dt = check_float(dt, "dt", low=0.0, low_open=True)
     transient = check_float(transient, "transient", low=0.0)
     x = x.reshape(x.shape[0], -1)
-    x = x[int(round(transient / dt)):]
+    x = x[int(round(transient / dt)) :]
     n = x.shape[0]
     if n < 2:
         fail("transient", f"shorter than the trajectory ({n} samples left)", transient)
@@ -75,9 +81,18 @@ def estimate_autocorrelation(x, dt: float, *, transient: float = 0.0, max_lag: f
     nfft = 1 << int(np.ceil(np.log2(2 * n)))
     power = np.abs(np.fft.rfft(x, n=nfft, axis=0)) ** 2
     acf = np.fft.irfft(power.mean(axis=1), n=nfft)[:L] / (n - np.arange(L))
-    return Autocorrelation(delta0=float(acf[0]), s=np.arange(L) * dt, delta=acf,
-                           settings={"dt": dt, "transient": transient, "window": n * dt, "max_lag": (L - 1) * dt,
-                                     "subtract_mean": subtract_mean})
+    return Autocorrelation(
+        delta0=float(acf[0]),
+        s=np.arange(L) * dt,
+        delta=acf,
+        settings={
+            "dt": dt,
+            "transient": transient,
+            "window": n * dt,
+            "max_lag": (L - 1) * dt,
+            "subtract_mean": subtract_mean,
+        },
+    )
 
 
 def participation_ratio(r) -> float:
@@ -105,11 +120,23 @@ def participation_ratio(r) -> float:
     return float(tr**2 / np.sum(gram * gram))
 
 
-def measure_autocorrelation(model: str = "chaotic_rate", *, N: int = 3000, g: float = 2.0, T: float = 300.0,
-                            transient: float = 50.0, dt: float | None = None, method: str | None = None,
-                            max_lag: float = 20.0, chains: int = 1, seed: int = 0, P: int | None = None,
-                            device: str = "cpu", dtype: str = "float64",
-                            progress: bool = False) -> Autocorrelation:
+def measure_autocorrelation(
+    model: str = "chaotic_rate",
+    *,
+    N: int = 3000,
+    g: float = 2.0,
+    T: float = 300.0,
+    transient: float = 50.0,
+    dt: float | None = None,
+    method: str | None = None,
+    max_lag: float = 20.0,
+    chains: int = 1,
+    seed: int = 0,
+    P: int | None = None,
+    device: str = "cpu",
+    dtype: str = "float64",
+    progress: bool = False,
+) -> Autocorrelation:
     """Simulate a card and estimate Delta(s) and the participation ratio of tanh(x).
 
     Parameters
@@ -130,11 +157,31 @@ def measure_autocorrelation(model: str = "chaotic_rate", *, N: int = 3000, g: fl
 
     T = check_float(T, "T", low=0.0, low_open=True)
     transient = check_float(transient, "transient", low=0.0)
-    tr = simulate(model, N=N, g=g, P=P, T=T + transient, dt=dt, method=method, chains=chains, seed=seed,
-                  dtype=dtype, device=device, progress=progress)
+    tr = simulate(
+        model,
+        N=N,
+        g=g,
+        P=P,
+        T=T + transient,
+        dt=dt,
+        method=method,
+        chains=chains,
+        seed=seed,
+        dtype=dtype,
+        device=device,
+        progress=progress,
+    )
     step = tr.meta["dt"]
     ac = estimate_autocorrelation(tr.x, step, transient=transient, max_lag=min(max_lag, T / 2))
-    pr = participation_ratio(np.tanh(tr.x[int(round(transient / step)):]))
-    settings = {**ac.settings, "model": tr.meta["model"], "N": tr.meta["N"], "g": g, "T": T, "seed": seed,
-                "chains": check_int(chains, "chains", min_value=1), "method": tr.meta["method"]}
+    pr = participation_ratio(np.tanh(tr.x[int(round(transient / step)) :]))
+    settings = {
+        **ac.settings,
+        "model": tr.meta["model"],
+        "N": tr.meta["N"],
+        "g": g,
+        "T": T,
+        "seed": seed,
+        "chains": check_int(chains, "chains", min_value=1),
+        "method": tr.meta["method"],
+    }
     return Autocorrelation(ac.delta0, ac.s, ac.delta, pr, settings)

@@ -1,0 +1,491 @@
+"""The transition to chaos in random rate networks, reproduced with neurochaos.
+
+Figures (PNG) and results (JSON) written to the output folder:
+
+- ``traces.png``: Chaudhuri & Handebagh Fig. 1 traces at g = 2, 4, 10 (N = 250)
+- ``sensitivity.png``, ``sensitivity_3d.png``: two trajectories from x(0) and
+  x(0) + U[0, 1e-4] at g = 10, as traces, separation and a 3-D state-space view
+- ``lambda_vs_g.png``: lambda_max (QR method) against g for two sizes, mean and spread over seeds
+- ``autocorr_vs_dmft.png``: simulated Delta(s) against DMFT at N = 3000
+- ``spectrum_extensive.png``: Lyapunov spectrum against i/N for two sizes (Engelken et al. 2023)
+- ``crosscheck.png``: running lambda_max estimates, QR against two trajectories
+- ``results/*.json`` (one per part, plus ``acceptance.json``) and ``results/config.json``
+
+Usage::
+
+    python experiments/chaos_transition/run.py [--config smoke.toml] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+from neurochaos.analysis import (
+    compute_lambda_max,
+    compute_lyapunov_spectra,
+    compute_lyapunov_spectrum,
+    measure_autocorrelation,
+    solve_dmft,
+)
+from neurochaos.errors import ConfigError
+from neurochaos.executors import RunConfig, get_executor
+from neurochaos.io import atomic_path, save_json
+from neurochaos.model import build_network, initial_state
+from neurochaos.plotting import plot_traces
+from neurochaos.validation import check_float, check_int
+
+HERE = Path(__file__).resolve().parent
+
+
+def _ints(v, name):
+    return tuple(check_int(x, name, min_value=1) for x in v)
+
+
+def _floats(v, name):
+    return tuple(check_float(x, name, low=0.0) for x in v)
+
+
+@dataclass(frozen=True)
+class TracesConfig:
+    N: int = 250
+    gains: tuple = (2.0, 4.0, 10.0)
+    T: float = 100.0
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int(self.N, "traces.N", min_value=3)
+        object.__setattr__(self, "gains", _floats(self.gains, "traces.gains"))
+        check_float(self.T, "traces.T", low=0.0, low_open=True)
+
+
+@dataclass(frozen=True)
+class SensitivityConfig:
+    N: int = 250
+    g: float = 10.0
+    T: float = 40.0
+    eps: float = 1e-4
+    t_3d: float = 20.0
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int(self.N, "sensitivity.N", min_value=3)
+        check_float(self.eps, "sensitivity.eps", low=0.0, low_open=True)
+        check_float(self.T, "sensitivity.T", low=0.0, low_open=True)
+        check_float(self.t_3d, "sensitivity.t_3d", low=0.0, high=self.T, low_open=True)
+
+
+@dataclass(frozen=True)
+class LambdaConfig:
+    sizes: tuple = (500, 2000)
+    n_seeds: tuple = (5, 3)
+    gains: tuple = (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0, 3.0, 4.0)
+    T: float = 200.0
+    transient: float = 50.0
+
+    def __post_init__(self):
+        object.__setattr__(self, "sizes", _ints(self.sizes, "lambda_vs_g.sizes"))
+        object.__setattr__(self, "n_seeds", _ints(self.n_seeds, "lambda_vs_g.n_seeds"))
+        object.__setattr__(self, "gains", _floats(self.gains, "lambda_vs_g.gains"))
+        if len(self.n_seeds) != len(self.sizes):
+            raise ConfigError(
+                f"`lambda_vs_g.n_seeds` must have one entry per size ({len(self.sizes)}), got {list(self.n_seeds)}"
+            )
+
+
+@dataclass(frozen=True)
+class AutocorrConfig:
+    N: int = 3000
+    gains: tuple = (1.5, 2.0, 3.0)
+    T: float = 300.0
+    transient: float = 50.0
+    max_lag: float = 20.0
+    seed: int = 0
+
+    def __post_init__(self):
+        check_int(self.N, "autocorr.N", min_value=1)
+        object.__setattr__(self, "gains", _floats(self.gains, "autocorr.gains"))
+
+
+@dataclass(frozen=True)
+class SpectrumConfig:
+    sizes: tuple = (200, 400)
+    g: float = 2.0
+    T: float = 200.0
+    transient: float = 50.0
+    seed: int = 0
+
+    def __post_init__(self):
+        object.__setattr__(self, "sizes", _ints(self.sizes, "spectrum.sizes"))
+
+
+@dataclass(frozen=True)
+class CrosscheckConfig:
+    N: int = 1000
+    g: float = 2.0
+    T: float = 300.0
+    transient: float = 50.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    dt: float = 0.1
+    method: str = "euler"
+    t_ons: float = 1.0
+    out: str = "out/chaos_transition"
+    traces: TracesConfig = TracesConfig()
+    sensitivity: SensitivityConfig = SensitivityConfig()
+    lambda_vs_g: LambdaConfig = LambdaConfig()
+    autocorr: AutocorrConfig = AutocorrConfig()
+    spectrum: SpectrumConfig = SpectrumConfig()
+    crosscheck: CrosscheckConfig = CrosscheckConfig()
+
+    def __post_init__(self):
+        RunConfig(T=1.0, dt=self.dt, method=self.method)  # validates dt and method
+        check_float(self.t_ons, "t_ons", low=self.dt)
+
+
+def load_config(path) -> ExperimentConfig:
+    """Read a TOML config; unknown sections or keys are errors naming them."""
+    data = tomllib.loads(Path(path).read_text())
+    top, sections = {}, {}
+    kinds = {f.name: f.type for f in fields(ExperimentConfig)}
+    classes = {
+        "traces": TracesConfig,
+        "sensitivity": SensitivityConfig,
+        "lambda_vs_g": LambdaConfig,
+        "autocorr": AutocorrConfig,
+        "spectrum": SpectrumConfig,
+        "crosscheck": CrosscheckConfig,
+    }
+    for key, value in data.items():
+        if key not in kinds:
+            raise ConfigError(f"`{key}` must be one of {sorted(kinds)}, got an unknown key ({path})")
+        if key in classes:
+            allowed = {f.name for f in fields(classes[key])}
+            unknown = set(value) - allowed
+            if unknown:
+                raise ConfigError(
+                    f"`{key}` keys must be among {sorted(allowed)}, got unknown {sorted(unknown)} ({path})"
+                )
+            sections[key] = classes[key](**value)
+        else:
+            top[key] = value
+    return ExperimentConfig(**top, **sections)
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path):
+    plt = _plt()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
+    plt.close(fig)
+
+
+def run_traces(c: ExperimentConfig, out: Path) -> dict:
+    tc, traces, summary = c.traces, [], {}
+    for g in tc.gains:
+        net = build_network("chaotic_rate", N=tc.N, g=g, seed=tc.seed)
+        with get_executor("torch") as ex:
+            ex.prepare(net, RunConfig(T=tc.T, dt=c.dt, method=c.method))
+            tr = ex.run(initial_state(net, 1, seed=tc.seed + 1))
+        traces.append(tr)
+        late = tr.x[len(tr.t) // 2 :, 0, :]
+        summary[f"{g:g}"] = {
+            "temporal_variance": float(late.var(axis=0).mean()),
+            "mean_abs_tanh_x": float(np.abs(np.tanh(late)).mean()),
+        }
+    plot_traces(
+        traces,
+        out / "traces.png",
+        units=4,
+        labels=[f"g = {g:g}" for g in tc.gains],
+        title=f"chaotic_rate, N = {tc.N} (Chaudhuri & Handebagh Fig. 1)",
+    )
+    return {"N": tc.N, "T": tc.T, "seed": tc.seed, "gains": summary}
+
+
+def run_sensitivity(c: ExperimentConfig, out: Path) -> dict:
+    sc = c.sensitivity
+    net = build_network("chaotic_rate", N=sc.N, g=sc.g, seed=sc.seed)
+    x0 = initial_state(net, 1, seed=sc.seed + 1)[0]
+    rng = np.random.default_rng(sc.seed + 2)
+    x0p = x0 + rng.uniform(0.0, sc.eps, size=sc.N)
+    with get_executor("torch") as ex:
+        ex.prepare(net, RunConfig(T=sc.T, dt=c.dt, method=c.method))
+        tr = ex.run(np.stack([x0, x0p]))
+    dist = np.linalg.norm(tr.x[:, 1] - tr.x[:, 0], axis=1)
+    grow = dist / dist[0]
+    big = np.nonzero(dist > 0.1 * np.sqrt(sc.N))[0]
+    plt = _plt()
+    fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
+    for i, ax in enumerate(axes[:3]):
+        ax.plot(tr.t, tr.x[:, 0, i], lw=1.0, label="x(0)")
+        ax.plot(tr.t, tr.x[:, 1, i], "--", lw=1.0, label=f"x(0) + U[0, {sc.eps:g}]")
+        ax.set_ylabel(f"x_{i}")
+    axes[0].legend(fontsize=8, loc="upper right")
+    axes[3].semilogy(tr.t, dist)
+    axes[3].set_ylabel("|x - x'|")
+    axes[3].set_xlabel("t (units of tau)")
+    fig.suptitle(f"Sensitive dependence, g = {sc.g:g}, N = {sc.N}")
+    fig.tight_layout()
+    _save(fig, out / "sensitivity.png")
+    n3 = int(round(sc.t_3d / c.dt))
+    fig = plt.figure(figsize=(6, 5))
+    ax = fig.add_subplot(projection="3d")
+    for m, (style, lab) in enumerate([("-", "x(0)"), ("--", "perturbed")]):
+        ax.plot(*tr.x[:n3, m, :3].T, style, lw=0.8, label=lab)
+    ax.set_xlabel("x_0")
+    ax.set_ylabel("x_1")
+    ax.set_zlabel("x_2")
+    ax.legend(fontsize=8)
+    ax.set_title(f"first {sc.t_3d:g} tau, g = {sc.g:g}")
+    _save(fig, out / "sensitivity_3d.png")
+    t_sep = float(tr.t[big[0]]) if len(big) else None
+    return {
+        "N": sc.N,
+        "g": sc.g,
+        "eps": sc.eps,
+        "seed": sc.seed,
+        "initial_distance": float(dist[0]),
+        "final_distance": float(dist[-1]),
+        "max_growth": float(grow.max()),
+        "time_to_distance_0.1_sqrtN": t_sep,
+    }
+
+
+def run_lambda_vs_g(c: ExperimentConfig, out: Path, progress: bool) -> dict:
+    lc = c.lambda_vs_g
+    res = {"gains": list(lc.gains), "T": lc.T, "transient": lc.transient, "sizes": {}}
+    for N, n_seeds in zip(lc.sizes, lc.n_seeds):
+        lam = np.empty((len(lc.gains), n_seeds))
+        t0 = time.perf_counter()
+        for i, g in enumerate(lc.gains):
+            nets = [build_network("chaotic_rate", N=N, g=g, seed=s) for s in range(n_seeds)]
+            spectra = compute_lyapunov_spectra(
+                nets,
+                k=1,
+                T=lc.T,
+                transient=lc.transient,
+                t_ons=c.t_ons,
+                dt=c.dt,
+                method=c.method,
+                seed=1000 + i,
+                progress=progress,
+            )
+            lam[i] = [r.lambda_max for r in spectra]
+        res["sizes"][str(N)] = {
+            "seeds": list(range(n_seeds)),
+            "lambda_max": lam.tolist(),
+            "mean": lam.mean(1).tolist(),
+            "median": np.median(lam, 1).tolist(),
+            "min": lam.min(1).tolist(),
+            "max": lam.max(1).tolist(),
+            "seconds": time.perf_counter() - t0,
+        }
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for N, d in res["sizes"].items():
+        line = ax.plot(lc.gains, d["mean"], "o-", ms=3, label=f"N = {N} (mean, {len(d['seeds'])} seeds)")[0]
+        ax.fill_between(lc.gains, d["min"], d["max"], color=line.get_color(), alpha=0.25)
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.axvline(1.0, color="gray", ls=":", lw=0.8)
+    ax.set_xlabel("g")
+    ax.set_ylabel("lambda_max (1/tau)")
+    ax.set_title("Largest Lyapunov exponent (QR method): sign change near g = 1")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, out / "lambda_vs_g.png")
+    return res
+
+
+def run_autocorr(c: ExperimentConfig, out: Path, progress: bool) -> dict:
+    ac_c, res = c.autocorr, {"N": c.autocorr.N, "T": c.autocorr.T, "transient": c.autocorr.transient, "gains": {}}
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for g in ac_c.gains:
+        ac = measure_autocorrelation(
+            "chaotic_rate",
+            N=ac_c.N,
+            g=g,
+            T=ac_c.T,
+            transient=ac_c.transient,
+            dt=c.dt,
+            method=c.method,
+            max_lag=ac_c.max_lag,
+            seed=ac_c.seed,
+            progress=progress,
+        )
+        th = solve_dmft(g, s_max=float(ac.s[-1]), n_s=len(ac.s))
+        rel = ac.delta0 / th.delta0 - 1 if th.delta0 > 0 else None
+        res["gains"][f"{g:g}"] = {
+            "delta0_sim": ac.delta0,
+            "delta0_dmft": th.delta0,
+            "relative_error": rel,
+            "participation_ratio": ac.participation_ratio,
+            "s": ac.s.tolist(),
+            "delta_sim": ac.delta.tolist(),
+            "delta_dmft": th.delta.tolist(),
+        }
+        line = ax.plot(ac.s, ac.delta, lw=1.2, label=f"g = {g:g} simulated")[0]
+        ax.plot(th.s, th.delta, "--", color=line.get_color(), lw=1.2, label=f"g = {g:g} DMFT")
+    ax.set_xlabel("s (units of tau)")
+    ax.set_ylabel("Delta(s)")
+    ax.set_title(f"Autocorrelation, N = {ac_c.N}: simulation vs DMFT")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, out / "autocorr_vs_dmft.png")
+    return res
+
+
+def run_spectrum(c: ExperimentConfig, out: Path, progress: bool) -> dict:
+    spc, res = c.spectrum, {"g": c.spectrum.g, "T": c.spectrum.T, "sizes": {}}
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for N in spc.sizes:
+        r = compute_lyapunov_spectrum(
+            build_network("chaotic_rate", N=N, g=spc.g, seed=spc.seed),
+            T=spc.T,
+            transient=spc.transient,
+            t_ons=c.t_ons,
+            dt=c.dt,
+            method=c.method,
+            seed=spc.seed + 1,
+            progress=progress,
+        )
+        res["sizes"][str(N)] = {
+            "spectrum": r.spectrum.tolist(),
+            "lambda_max": r.lambda_max,
+            "kaplan_yorke_dim": r.kaplan_yorke_dim,
+            "kaplan_yorke_fraction": r.kaplan_yorke_dim / N,
+            "entropy_rate": r.entropy_rate,
+            "entropy_rate_per_unit": r.entropy_rate / N,
+        }
+        ax.plot((np.arange(N) + 1) / N, r.spectrum, lw=1.2, label=f"N = {N}, D_KY/N = {r.kaplan_yorke_dim / N:.3f}")
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set_xlabel("i / N")
+    ax.set_ylabel("lambda_i (1/tau)")
+    ax.set_title(f"Lyapunov spectrum, g = {spc.g:g}: extensive in N")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, out / "spectrum_extensive.png")
+    return res
+
+
+def run_crosscheck(c: ExperimentConfig, out: Path, progress: bool) -> dict:
+    cc = c.crosscheck
+    net = build_network("chaotic_rate", N=cc.N, g=cc.g, seed=cc.seed)
+    kw = dict(
+        T=cc.T, transient=cc.transient, t_ons=c.t_ons, dt=c.dt, method=c.method, seed=cc.seed + 1, progress=progress
+    )
+    t0 = time.perf_counter()
+    qr = compute_lyapunov_spectrum(net, k=1, **kw)
+    t1 = time.perf_counter()
+    two = compute_lambda_max(net, d0=1e-8, **kw)
+    t2 = time.perf_counter()
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(qr.trace_t, qr.trace[:, 0], label="QR method (k = 1)")
+    ax.plot(two.trace_t, two.trace, "--", label="two trajectories (d0 = 1e-8)")
+    ax.set_xlabel("measured time (units of tau)")
+    ax.set_ylabel("running lambda_max (1/tau)")
+    ax.set_title(f"g = {cc.g:g}, N = {cc.N}")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    _save(fig, out / "crosscheck.png")
+    return {
+        "N": cc.N,
+        "g": cc.g,
+        "T": cc.T,
+        "lambda_max_qr": qr.lambda_max,
+        "lambda_max_two_trajectories": two.lambda_max,
+        "relative_difference": abs(qr.lambda_max - two.lambda_max) / abs(two.lambda_max),
+        "seconds_qr": t1 - t0,
+        "seconds_two_trajectories": t2 - t1,
+    }
+
+
+def judge(results: dict) -> dict:
+    """The issue's acceptance criteria, evaluated on this run's numbers."""
+    ac = results["autocorr"]
+    errs = {g: d["relative_error"] for g, d in ac["gains"].items()}
+    lam = results["lambda_vs_g"]
+    N_big = max(lam["sizes"], key=int)
+    med = dict(zip(lam["gains"], lam["sizes"][N_big]["median"]))
+    below = {f"{g:g}": m for g, m in med.items() if g <= 0.9}
+    above = {f"{g:g}": m for g, m in med.items() if g >= 1.3}
+    cc = results["crosscheck"]
+    return {
+        "delta0_within_5pct": {
+            "N": ac["N"],
+            "relative_errors": errs,
+            "size_ok": ac["N"] >= 3000,
+            "passed": all(e is not None and abs(e) < 0.05 for e in errs.values()),
+        },
+        "qr_vs_two_trajectories_within_5pct": {
+            "N": cc["N"],
+            "g": cc["g"],
+            "relative_difference": cc["relative_difference"],
+            "passed": cc["relative_difference"] < 0.05,
+        },
+        "lambda_sign": {
+            "N": int(N_big),
+            "median_below": below,
+            "median_above": above,
+            "passed": all(v < 0 for v in below.values()) and all(v > 0 for v in above.values()),
+        },
+    }
+
+
+def main(config_path=HERE / "config.toml", out=None, progress: bool = True) -> Path:
+    """Run every part of the experiment; return the output folder."""
+    c = load_config(config_path)
+    out = Path(out if out is not None else c.out)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    save_json(out / "results" / "config.json", {**asdict(c), "config_path": str(config_path)})
+    results, seconds = {}, {}
+    parts = [
+        ("traces", lambda: run_traces(c, out)),
+        ("sensitivity", lambda: run_sensitivity(c, out)),
+        ("crosscheck", lambda: run_crosscheck(c, out, progress)),
+        ("autocorr", lambda: run_autocorr(c, out, progress)),
+        ("spectrum", lambda: run_spectrum(c, out, progress)),
+        ("lambda_vs_g", lambda: run_lambda_vs_g(c, out, progress)),
+    ]
+    for name, fn in parts:
+        t0 = time.perf_counter()
+        results[name] = fn()
+        seconds[name] = time.perf_counter() - t0
+        save_json(out / "results" / f"{name}.json", results[name])
+    acceptance = judge(results)
+    acceptance["seconds"] = seconds
+    acceptance["machine"] = {"platform": platform.platform(), "processor": platform.processor() or platform.machine()}
+    save_json(out / "results" / "acceptance.json", acceptance)
+    return out
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--config", default=str(HERE / "config.toml"), help="TOML config (default config.toml)")
+    p.add_argument("--out", default=None, help="output folder (default: the config's `out`)")
+    p.add_argument("--no-progress", action="store_true")
+    a = p.parse_args()
+    cfg_path = Path(a.config)
+    if not cfg_path.exists() and (HERE / cfg_path).exists():
+        cfg_path = HERE / cfg_path
+    print(main(cfg_path, a.out, progress=not a.no_progress))

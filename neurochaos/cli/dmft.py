@@ -1,0 +1,35 @@
+"""``neurochaos dmft --g G``: mean-field Delta0 and Delta(s) of the random network."""
+
+from __future__ import annotations
+
+import json
+
+
+def register(sub):
+    p = sub.add_parser("dmft", help="dynamical mean-field Delta0 and autocorrelation Delta(s) of the random network")
+    p.add_argument("--g", type=float, required=True, help="gain of the random coupling")
+    p.add_argument("--model", default="chaotic_rate", help="card the theory is checked against (default chaotic_rate)")
+    p.add_argument("--s-max", type=float, default=20.0, help="largest lag, units of tau (default 20)")
+    p.add_argument("--n-s", type=int, default=201, help="number of lags (default 201)")
+    p.add_argument("--order", type=int, default=61, help="Gauss-Hermite nodes (default 61)")
+    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..analysis.dmft import solve_dmft
+
+    sol = solve_dmft(args.g, model=args.model, s_max=args.s_max, n_s=args.n_s, order=args.order)
+    if args.json:
+        print(json.dumps(sol.to_dict()))
+        return 0
+    print(f"DMFT, random tanh network, g = {sol.g:g}")
+    print(f"delta0 = {sol.delta0:.6f}" + ("  (g <= 1: x = 0 is stable)" if sol.delta0 == 0 else ""))
+    for s in (1.0, 2.0, 5.0, 10.0):
+        if s <= sol.s[-1]:
+            i = int(abs(sol.s - s).argmin())
+            print(f"delta({sol.s[i]:g}) = {sol.delta[i]:.6f}")
+    return 0
+
+
+__all__ = ["register", "run"]
