@@ -135,6 +135,7 @@ def compute_lyapunov_spectra(
     device: str = "cpu",
     dtype: str = "float64",
     progress: bool = False,
+    cpu_blas: str = "numpy",
 ) -> list[LyapunovSpectrum]:
     """First k Lyapunov exponents of several same-size networks, as one batch.
 
@@ -152,6 +153,10 @@ def compute_lyapunov_spectra(
         "analytic" or "autograd"
     n_trace : number of leading exponents kept in the convergence trace
     device, dtype : torch device ("cpu", "cuda") and "float64" / "float32"
+    cpu_blas : "numpy" or "torch": on the CPU, which BLAS multiplies W by the
+        tangents in the analytic path ("numpy": zero-copy through numpy's
+        OpenBLAS, which ran the N = 500, k = N product ~1.7x faster than torch's
+        MKL on our AMD dev machine; results are identical up to rounding)
 
     Returns
     -------
@@ -177,6 +182,7 @@ def compute_lyapunov_spectra(
     if k > N:
         fail("k", f"an integer in [1, N = {N}]", k)
     check_choice(jacobian, "jacobian", ("auto", "analytic", "autograd"))
+    check_choice(cpu_blas, "cpu_blas", ("numpy", "torch"))
     n_trace = check_int(n_trace, "n_trace", min_value=1)
     seed = check_int(seed, "seed", min_value=0)
     cfg0 = run_config_for(networks[0], T=1.0, dt=dt, method=method, dtype=dtype, device=device)
@@ -185,6 +191,7 @@ def compute_lyapunov_spectra(
     cfg = run_config_for(networks[0], T=n_steps * cfg0.dt, dt=cfg0.dt, method=cfg0.method, dtype=dtype, device=device)
     B = len(networks)
     dev, tdt = _resolve_device(device), {"float64": torch.float64, "float32": torch.float32}[dtype]
+    use_np = dev.type == "cpu" and cpu_blas == "numpy"
     rngs = seed_streams(seed, 2 * B)
     if x0 is None:
         x0 = np.stack([rngs[2 * b].normal(size=N) for b in range(B)])
@@ -220,7 +227,10 @@ def compute_lyapunov_spectra(
                 W = W_at(n)
             r = torch.tanh(x)
             V = torch.cat([r[:, :, None], (1 - r * r)[:, :, None] * Q], dim=2)
-            WV = torch.bmm(W, V)
+            if use_np:
+                WV = torch.from_numpy(np.matmul(W.numpy(), V.numpy()))
+            else:
+                WV = torch.bmm(W, V)
             x_new = x + h[:, :, 0] * (-x + WV[:, :, 0] + bias)
             return x_new, (1 - h) * Q + h * WV[:, :, 1:]
     else:
@@ -274,6 +284,7 @@ def compute_lyapunov_spectra(
         "seed": seed,
         "device": str(dev),
         "dtype": dtype,
+        "cpu_blas": cpu_blas if dev.type == "cpu" else "torch",
         "N": N,
     }
     out = []
