@@ -34,8 +34,9 @@ from ..validation import check_int, fail
 
 __all__ = ["accuracy_indices", "e2", "es", "er", "aai", "adversarial_accuracy", "is_binary"]
 
-#: Squared Euclidean distances below SNAP x 2 max |x|^2 count as 0 (float32 rounding of copies).
-SNAP = 1e-5
+#: Squared Euclidean distances that differ by less than TIE_TOL x 2 max |x|^2 count as equal (a tie):
+#: float32 rounding of the expansion |a|^2 + |b|^2 - 2 a.b is ~100 times smaller.
+TIE_TOL = 1e-5
 
 KEYS = ("E2", "Es", "ER", "EAAI", "AA_truth", "AA_syn")
 
@@ -192,21 +193,20 @@ def er(data, generated) -> float:
     return _compressed_size(g) / _compressed_size(d) - 1.0
 
 
-def _distances(a, b, sq_a, sq_b, snap: float):
+def _distances(a, b, sq_a, sq_b):
     """A monotone proxy of the distances between rows of ``a`` (c, N_v) and ``b`` (m, N_v), float32.
 
     Binary (``sq_a`` None): ``-a.b``, ordered like the Hamming distance
     (N_v - a.b) / 2 and exact in float32 for +-1 entries. Otherwise the squared
-    Euclidean distance minus ``snap``, clipped at 0, so that copies tie exactly
-    despite float32 rounding (a constant shift keeps every other comparison).
+    Euclidean distance (clipped at 0), exact only to float32 rounding.
     """
     dot = a @ b.T
     if sq_a is None:
         return dot.neg_()
-    return dot.mul_(-2.0).add_(sq_a[:, None]).add_(sq_b).sub_(snap).clamp_min_(0.0)
+    return dot.mul_(-2.0).add_(sq_a[:, None]).add_(sq_b).clamp_min_(0.0)
 
 
-def _nearest_self(x, sq, snap: float, chunk: int):
+def _nearest_self(x, sq, chunk: int):
     """Distance from each row of ``x`` (n, N_v) to its nearest other row; each pair computed once."""
     import torch
 
@@ -214,7 +214,7 @@ def _nearest_self(x, sq, snap: float, chunk: int):
     for start in range(0, x.shape[0], chunk):
         stop = min(start + chunk, x.shape[0])
         sq_a, sq_b = (None, None) if sq is None else (sq[start:stop], sq[start:])
-        dist = _distances(x[start:stop], x[start:], sq_a, sq_b, snap)  # the upper block-triangle only
+        dist = _distances(x[start:stop], x[start:], sq_a, sq_b)  # the upper block-triangle only
         rows = torch.arange(stop - start, device=x.device)
         dist[rows, rows] = float("inf")
         torch.minimum(best[start:stop], dist.min(1).values, out=best[start:stop])
@@ -222,7 +222,7 @@ def _nearest_self(x, sq, snap: float, chunk: int):
     return best
 
 
-def _nearest_cross(a, b, sq_a, sq_b, snap: float, chunk: int):
+def _nearest_cross(a, b, sq_a, sq_b, chunk: int):
     """Distances from each row of ``a`` to its nearest row of ``b`` and from each row of ``b`` to ``a``."""
     import torch
 
@@ -230,7 +230,7 @@ def _nearest_cross(a, b, sq_a, sq_b, snap: float, chunk: int):
     b_to_a = torch.full((b.shape[0],), float("inf"), dtype=a.dtype, device=a.device)
     for start in range(0, a.shape[0], chunk):
         sq_block = None if sq_a is None else sq_a[start : start + chunk]
-        dist = _distances(a[start : start + chunk], b, sq_block, sq_b, snap)
+        dist = _distances(a[start : start + chunk], b, sq_block, sq_b)
         a_to_b[start : start + chunk] = dist.min(1).values
         torch.minimum(b_to_a, dist.min(0).values, out=b_to_a)
     return a_to_b, b_to_a
@@ -249,7 +249,7 @@ def adversarial_accuracy(
         Hamming distance on ``sign`` (x > 0 -> +1) when True; Euclidean when
         False; None: True when both sets are exactly +-1.
     chunk : int
-        Rows per distance block (memory ~ chunk x n x 8 bytes).
+        Rows per distance block (memory ~ 2 x chunk x n x 4 bytes).
     device : str
         torch device ("cpu", "cuda").
     seed : int
@@ -260,7 +260,9 @@ def adversarial_accuracy(
     (float, float)
         AA_truth: fraction of the n data points whose nearest neighbour (self
         excluded) is a data point; AA_syn: fraction of the n samples whose
-        nearest neighbour is a sample. A tie counts as a neighbour in the other set.
+        nearest neighbour is a sample. A tie counts as a neighbour in the other
+        set; Euclidean distances count as tied when their squares differ by
+        less than ``TIE_TOL * 2 * max |x|^2`` (float32 rounding).
 
     >>> adversarial_accuracy([[1, 1], [1, -1]], [[-1, -1], [-1, 1]])  # every distance 1: all ties
     (0.0, 0.0)
@@ -287,16 +289,17 @@ def adversarial_accuracy(
     td = torch.as_tensor(d, dtype=torch.float32, device=dev)
     tg = torch.as_tensor(g, dtype=torch.float32, device=dev)
     sq_d = sq_g = None
-    snap = 0.0
+    tol = 0.0  # exact integers for +-1 data
     if not binary:
         sq_d, sq_g = (td * td).sum(1), (tg * tg).sum(1)
-        snap = SNAP * 2.0 * float(max(sq_d.max(), sq_g.max()))
+        tol = TIE_TOL * 2.0 * float(max(sq_d.max(), sq_g.max()))
     with torch.no_grad():
-        d_to_d = _nearest_self(td, sq_d, snap, chunk)
-        d_to_g, g_to_d = _nearest_cross(td, tg, sq_d, sq_g, snap, chunk)
-        g_to_g = _nearest_self(tg, sq_g, snap, chunk)
-    aa_truth = float((d_to_d < d_to_g).double().mean())
-    aa_syn = float((g_to_g < g_to_d).double().mean())
+        d_to_d = _nearest_self(td, sq_d, chunk)
+        d_to_g, g_to_d = _nearest_cross(td, tg, sq_d, sq_g, chunk)
+        g_to_g = _nearest_self(tg, sq_g, chunk)
+    # strictly closer, beyond rounding: a tie goes to the other set
+    aa_truth = float((d_to_d < d_to_g - tol).double().mean())
+    aa_syn = float((g_to_g < g_to_d - tol).double().mean())
     return aa_truth, aa_syn
 
 
