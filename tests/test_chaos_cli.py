@@ -115,3 +115,15 @@ def test_bad_input_exits_2_with_a_clear_message(capsys, argv, match):
     import re
 
     assert re.search(match, captured.err), captured.err
+
+
+def test_non_rate_cards_are_rejected(capsys):
+    from neurochaos.model import list_cards, load_card
+
+    others = [n for n in list_cards() if load_card(n).kind != "rate"]
+    if not others:
+        pytest.skip("no non-rate model card installed")
+    assert main(["dmft", "--g", "2", "--model", others[0]]) == 2
+    assert "must be a random rate network" in capsys.readouterr().err
+    assert main(["lyapunov", others[0], "--N", "20", "--T", "2", "--json"]) == 2
+    assert "must be a rate model card" in capsys.readouterr().err

@@ -324,5 +324,13 @@ def compute_model_lyapunov(
 
     ``kwargs`` go to :func:`compute_lyapunov_spectra` (x0 and tangents use ``seed + 1``).
     """
-    net = build_network(model, N=N, g=g, P=P, seed=seed)
+    from ..errors import ModelError
+    from ..model import load_card
+
+    card = load_card(model)
+    if card.kind != "rate":
+        raise ModelError(
+            f"`model` must be a rate model card for Lyapunov exponents, got kind {card.kind!r} ({card.name})"
+        )
+    net = build_network(card, N=N, g=g, P=P, seed=seed)
     return compute_lyapunov_spectra([net], seed=seed + 1, **kwargs)[0]
