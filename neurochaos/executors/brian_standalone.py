@@ -70,8 +70,12 @@ class BrianStandalone(Executor):
     def _configure_prefs(self):
         """Hook for subclasses (brian2cuda sets its compiler flags here)."""
 
+    def _check_available(self) -> tuple[bool, str]:
+        """Availability for this instance (brian2cuda may compile without a GPU)."""
+        return self.available()
+
     def prepare(self, network, config: RunConfig) -> None:
-        ok, why = self.available()
+        ok, why = self._check_available()
         if not ok:
             raise ExecutorUnavailableError(f"executor {self.name!r} cannot run here: {why}")
         if config.dtype != "float64":
@@ -79,6 +83,10 @@ class BrianStandalone(Executor):
         if self.network is not None and (network is not self.network or config != self.config):
             self._built_for = None  # a new network shape or duration needs a new build
         self.network, self.config = network, config
+
+    def _create_objects(self, net, cfg, M: int, gains: np.ndarray):
+        """The Brian2 objects to build (hook: the spiking executors create theirs)."""
+        return build_objects(net, cfg, M, gains)
 
     def _build(self, M: int, gains: np.ndarray):
         import brian2 as b2
@@ -92,7 +100,7 @@ class BrianStandalone(Executor):
         device.activate(build_on_run=False, directory=self.directory)
         self._configure_prefs()
         net, cfg = self.network, self.config
-        objs = build_objects(net, cfg, M, gains)
+        objs = self._create_objects(net, cfg, M, gains)
         objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None)
         try:
             device.build(directory=self.directory, run=False, compile=True, with_output=self.progress)
