@@ -33,7 +33,16 @@ from ..analysis.memory import (
 )
 from ..errors import ConfigError
 from ..executors import RunConfig, get_executor
-from ..model import GainSchedule, RateNetwork, SquareGain, as_schedule, build_network, initial_state
+from ..model import (
+    GainSchedule,
+    ModelCard,
+    RateNetwork,
+    SquareGain,
+    as_schedule,
+    build_network,
+    initial_state,
+    load_card,
+)
 from ..model.schedule import GainLike
 from ..validation import check_finite_array, check_float, check_int, fail
 
@@ -178,10 +187,11 @@ def build_memory_network(
     structure = check_float(structure, "structure", low=0.0, low_open=True)
     if patterns is not None:
         patterns = check_finite_array(patterns, "patterns", shape=(None, check_int(N, "N", min_value=1)))
-    net = build_network(model, N=N, g=g, seed=seed, P=None if patterns is not None else P, patterns=patterns)
-    hop = [p.name for p in net.card.pathways if p.recipe == "hopfield"]
+    card = model if isinstance(model, ModelCard) else load_card(model)
+    hop = [p.name for p in card.pathways if p.recipe == "hopfield"]
     if not hop:
-        raise ConfigError(f"`model` must have a hopfield pathway (stored patterns), got {net.card.name!r}")
+        raise ConfigError(f"`model` must have a hopfield pathway (stored patterns), got {card.name!r}")
+    net = build_network(card, N=N, g=g, seed=seed, P=None if patterns is not None else P, patterns=patterns)
     scaled = net.with_weights(**{k: structure * net.weights[k] for k in hop})
     scaled.meta.update({"structure": structure, "seed": seed})
     return scaled

@@ -1,0 +1,23 @@
+"""Generators driven by chaotic reservoirs (Chaudhuri & Handebagh 2024, architecture 1).
+
+Public API::
+
+    from neurochaos.generators import (sparse_projection, build_reservoir, latent_bank, stream_latents,
+                                       GANConfig, train_gan, generate_images)
+"""
+
+from .gan import GANConfig, TrainedGAN, generate_images, make_discriminator, make_generator, train_gan
+from .reservoir import build_reservoir, latent_bank, sparse_projection, stream_latents
+
+__all__ = [
+    "sparse_projection",
+    "build_reservoir",
+    "latent_bank",
+    "stream_latents",
+    "GANConfig",
+    "TrainedGAN",
+    "make_generator",
+    "make_discriminator",
+    "train_gan",
+    "generate_images",
+]
