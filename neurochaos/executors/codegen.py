@@ -22,7 +22,7 @@ import sympy
 from ..errors import ModelError
 from ..model.card import ModelCard, parse_equations
 
-__all__ = ["CompiledRateModel", "compile_rate_model", "summed_pathway", "TORCH_FUNCTIONS"]
+__all__ = ["CompiledRateModel", "compile_rate_model", "generate_rate_model", "summed_pathway", "TORCH_FUNCTIONS"]
 
 #: Brian2 function names -> names of torch functions (looked up at exec time).
 TORCH_FUNCTIONS = {
@@ -132,7 +132,18 @@ def summed_pathway(model: str, weight: str, where: str) -> tuple[str, str]:
     return eq.varname[: -len("_post")], pre[0][: -len("_pre")]
 
 
+_CACHE: dict = {}
+
+
 def compile_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateModel:
+    """Cached :func:`generate_rate_model`: Brian2's state updater runs once per (equations, method)."""
+    key = (card.neuron, card.state, card.rate, card.rate_update, method)
+    if key not in _CACHE:
+        _CACHE[key] = generate_rate_model(card, method)
+    return _CACHE[key]
+
+
+def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateModel:
     """Generate and compile the torch update of a rate card.
 
     >>> from neurochaos.model import load_card
