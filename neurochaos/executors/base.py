@@ -134,11 +134,20 @@ class Executor:
 
 
 _REGISTRY: dict[str, type] = {}
+#: Executors of other card kinds, under the same names: (name, kind) -> class.
+_KIND_REGISTRY: dict[tuple[str, str], type] = {}
 
 
 def register(cls):
-    """Class decorator adding an executor to the registry under ``cls.name``."""
-    _REGISTRY[cls.name] = cls
+    """Class decorator adding an executor to the registry under ``cls.name``.
+
+    Executors for another card kind set ``kind`` (e.g. ``"spiking"``) and are
+    found with ``get_executor(name, kind=...)``.
+    """
+    kind = getattr(cls, "kind", "rate")
+    if kind == "rate":
+        _REGISTRY[cls.name] = cls
+    _KIND_REGISTRY[(cls.name, kind)] = cls
     return cls
 
 
@@ -149,11 +158,20 @@ def executor_names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def get_executor(name: str, **options) -> Executor:
+def get_executor(name: str, *, kind: str = "rate", **options) -> Executor:
     """Instantiate an executor by name (``"torch"``, ``"brian2-runtime"``, ...).
 
+    ``kind="spiking"`` gives the executor of that name for spiking cards.
     Raises ConfigError listing the valid names when ``name`` is unknown.
     """
+    if kind != "rate":
+        executor_names()
+        valid = sorted(n for n, k in _KIND_REGISTRY if k == kind)
+        if name not in valid:
+            raise ConfigError(
+                f"`backend` must be one of {', '.join(repr(n) for n in valid)} for {kind} cards, got {name!r}"
+            )
+        return _KIND_REGISTRY[(name, kind)](**options)
     names = executor_names()
     if name not in _REGISTRY:
         raise ConfigError(f"`backend` must be one of {', '.join(repr(n) for n in names)}, got {name!r}")

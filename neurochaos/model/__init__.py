@@ -7,6 +7,7 @@ from .card import ModelCard, Pathway, list_cards, load_card, models_dir
 from .connectivity import gaussian_coupling, hopfield_coupling, random_patterns, spectral_radius
 from .network import RateNetwork, build_network, initial_state, seed_streams
 from .schedule import ConstantGain, GainSchedule, PiecewiseLinearGain, SineGain, SquareGain, as_schedule
+from .spiking import SpikingNetwork, build_spiking_network, initial_potentials
 
 __all__ = [
     "ModelCard",
@@ -22,6 +23,9 @@ __all__ = [
     "build_network",
     "initial_state",
     "seed_streams",
+    "SpikingNetwork",
+    "build_spiking_network",
+    "initial_potentials",
     "ConstantGain",
     "GainSchedule",
     "PiecewiseLinearGain",

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelError
-from .connectivity import RECIPES
+from .connectivity import RECIPES, SPIKING_RECIPES
 
 __all__ = ["ModelCard", "Pathway", "load_card", "list_cards", "models_dir", "parse_equations"]
 
 _CARD_KEYS = {"name", "kind", "title", "source", "figures", "description", "parameters", "equations", "pathways"}
 _EQ_KEYS = {"neuron", "state", "rate", "rate_update"}
+_SPIKING_EQ_KEYS = {"neuron", "state", "threshold", "reset", "refractory"}
 _PATH_KEYS = {"name", "target", "model", "recipe", "weight"}
-KINDS = ("rate",)
+_SPIKING_PATH_KEYS = _PATH_KEYS | {"on_pre"}
+KINDS = ("rate", "spiking")
 
 
 def models_dir() -> Path:
@@ -56,8 +58,11 @@ class Pathway:
         ignores run_args of objects whose names contain capitals)
     target : neuron variable receiving ``sum_j w_ij r_j``
     model : Brian2 synapse model string, e.g. ``"w : 1 (constant)\\nI_rand_post = w * r_pre : 1 (summed)"``
-    recipe : connectivity recipe name (see ``connectivity.RECIPES``)
+    recipe : connectivity recipe name (see ``connectivity.RECIPES``; spiking
+        cards: ``connectivity.SPIKING_RECIPES``)
     weight : name of the synaptic weight variable in ``model``
+    on_pre : spiking cards only: Brian2 statement run on each presynaptic
+        spike, e.g. ``"I_rand_post += w * tau / tau_s"``
     """
 
     name: str
@@ -65,11 +70,16 @@ class Pathway:
     model: str
     recipe: str
     weight: str = "w"
+    on_pre: str = ""
 
 
 @dataclass(frozen=True)
 class ModelCard:
-    """A declarative model definition (see ``models/*.toml``)."""
+    """A declarative model definition (see ``models/*.toml``).
+
+    ``kind = "rate"`` cards give ``rate`` and ``rate_update``; ``kind = "spiking"``
+    cards give ``threshold``, ``reset`` and ``refractory`` (Brian2 strings) instead.
+    """
 
     name: str
     kind: str
@@ -84,6 +94,9 @@ class ModelCard:
     figures: tuple[str, ...] = ()
     description: str = ""
     path: str = ""
+    threshold: str = ""
+    reset: str = ""
+    refractory: str = ""
 
     def __post_init__(self):
         where = self.path or f"card {self.name!r}"
@@ -91,6 +104,9 @@ class ModelCard:
             raise ModelError(f"`kind` must be one of {KINDS}, got {self.kind!r} ({where})")
         eqs = parse_equations(self.neuron, "equations.neuron", where)
         names = set(eqs.names)
+        if self.kind == "spiking":
+            _check_spiking(self, eqs, where)
+            return
         for attr in ("state", "rate"):
             v = getattr(self, attr)
             if v not in names:
@@ -117,6 +133,9 @@ class ModelCard:
             parse_equations(p.model, f"pathways[{p.name}].model", where)
         if "tau_ms" not in self.parameters:
             raise ModelError(f"`parameters.tau_ms` must be given, got nothing ({where})")
+        for p in self.pathways:
+            if p.on_pre:
+                raise ModelError(f"`pathways.on_pre` applies to spiking cards only, got one in {p.name!r} ({where})")
 
     @property
     def uses_gain(self) -> bool:
@@ -134,6 +153,48 @@ class ModelCard:
         return f"{self.name}: {self.title}\n  source: {self.source}\n  parameters: {params}\n  pathways: {paths}"
 
 
+def _check_spiking(card: ModelCard, eqs, where: str) -> None:
+    """Checks of a ``kind = "spiking"`` card (the rate checks stay as they are)."""
+    if card.state not in eqs.diff_eq_names:
+        raise ModelError(f"`equations.state` must be a differential equation's variable, got {card.state!r} ({where})")
+    from brian2 import volt  # units only
+
+    if eqs[card.state].dim is not volt.dim:
+        raise ModelError(
+            f"`equations.state` must be a membrane potential in volt, got {card.state!r} with unit "
+            f"{eqs[card.state].unit!r} ({where})"
+        )
+    for attr in ("threshold", "reset", "refractory"):
+        if not getattr(card, attr).strip():
+            raise ModelError(f"`equations.{attr}` must be given for a spiking card, got nothing ({where})")
+    if not card.pathways:
+        raise ModelError(f"`pathways` must list at least one pathway, got none ({where})")
+    seen = set()
+    for p in card.pathways:
+        if p.name != p.name.lower() or not p.name.isidentifier():
+            raise ModelError(f"`pathways.name` must be a lower-case identifier, got {p.name!r} ({where})")
+        if p.name in seen:
+            raise ModelError(f"`pathways.name` must be unique, got {p.name!r} twice ({where})")
+        seen.add(p.name)
+        if p.target not in eqs.diff_eq_names:
+            raise ModelError(
+                f"`pathways.target` must be a synaptic variable with its own decay equation, got {p.target!r} ({where})"
+            )
+        if p.recipe not in SPIKING_RECIPES:
+            raise ModelError(f"`pathways.recipe` must be one of {SPIKING_RECIPES}, got {p.recipe!r} ({where})")
+        if f"{p.target}_post" not in p.on_pre:
+            raise ModelError(
+                f"`pathways.on_pre` must update `{p.target}_post`, got {p.on_pre!r} in {p.name!r} ({where})"
+            )
+        parse_equations(p.model, f"pathways[{p.name}].model", where)
+    missing = [k for k in ("tau_ms", "dt", "method") if k not in card.parameters]
+    if missing:
+        raise ModelError(f"`parameters.{missing[0]}` must be given, got nothing ({where})")
+    for key, value in card.parameters.items():
+        if key.endswith("_ms") and key.startswith("tau") and not (isinstance(value, int | float) and value > 0):
+            raise ModelError(f"`parameters.{key}` must be a time constant > 0 ms, got {value!r} ({where})")
+
+
 def _from_dict(data: dict, path: str) -> ModelCard:
     unknown = set(data) - _CARD_KEYS
     if unknown:
@@ -142,12 +203,14 @@ def _from_dict(data: dict, path: str) -> ModelCard:
         if key not in data:
             raise ModelError(f"`{key}` must be given in a model card, got nothing ({path})")
     eq = data["equations"]
-    unknown = set(eq) - _EQ_KEYS
-    if unknown or not _EQ_KEYS <= set(eq):
-        raise ModelError(f"`equations` must have exactly the keys {sorted(_EQ_KEYS)}, got {sorted(eq)} ({path})")
+    spiking = data["kind"] == "spiking"
+    eq_keys = _SPIKING_EQ_KEYS if spiking else _EQ_KEYS
+    unknown = set(eq) - eq_keys
+    if unknown or not eq_keys <= set(eq):
+        raise ModelError(f"`equations` must have exactly the keys {sorted(eq_keys)}, got {sorted(eq)} ({path})")
     pathways = []
     for p in data["pathways"]:
-        unknown = set(p) - _PATH_KEYS
+        unknown = set(p) - (_SPIKING_PATH_KEYS if spiking else _PATH_KEYS)
         if unknown:
             raise ModelError(f"unknown key(s) {sorted(unknown)} in a pathway ({path})")
         try:
@@ -161,8 +224,11 @@ def _from_dict(data: dict, path: str) -> ModelCard:
         source=data["source"],
         neuron=eq["neuron"],
         state=eq["state"],
-        rate=eq["rate"],
-        rate_update=eq["rate_update"],
+        rate=eq.get("rate", ""),
+        rate_update=eq.get("rate_update", ""),
+        threshold=eq.get("threshold", ""),
+        reset=eq.get("reset", ""),
+        refractory=str(eq.get("refractory", "")),
         pathways=tuple(pathways),
         parameters=dict(data.get("parameters", {})),
         figures=tuple(data.get("figures", ())),

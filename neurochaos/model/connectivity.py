@@ -11,7 +11,17 @@ import numpy as np
 
 from ..validation import check_float, check_int, fail
 
-__all__ = ["zero_coupling", "gaussian_coupling", "random_patterns", "hopfield_coupling", "spectral_radius", "RECIPES"]
+__all__ = [
+    "zero_coupling",
+    "gaussian_coupling",
+    "random_patterns",
+    "hopfield_coupling",
+    "spectral_radius",
+    "sparse_ei_connectivity",
+    "dense_to_sparse",
+    "RECIPES",
+    "SPIKING_RECIPES",
+]
 
 
 def gaussian_coupling(
@@ -89,3 +99,64 @@ def spectral_radius(W: np.ndarray) -> float:
 
 #: Names usable as ``recipe`` in a model card's ``[[pathways]]`` table.
 RECIPES = ("gaussian", "hopfield", "zeros")
+
+
+def sparse_ei_connectivity(
+    N: int, N_E: int, p: float, rng: np.random.Generator, *, J: float = 1.0, g_I: float = 4.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse random excitatory-inhibitory connectivity (Brunel 2000; Ostojic 2014).
+
+    Every ordered pair (pre, post) with pre != post is connected with
+    probability ``p`` (drawn per presynaptic neuron: a binomial number of
+    distinct targets); neurons ``0 .. N_E - 1`` are excitatory (weight ``J``),
+    the others inhibitory (weight ``-g_I * J``).
+
+    Returns
+    -------
+    pre, post : ndarray, shape (K,), int64, sorted by pre then post
+    w : ndarray, shape (K,), float64, in the unit of ``J``
+
+    >>> pre, post, w = sparse_ei_connectivity(10, 8, 0.5, np.random.default_rng(0), J=0.2, g_I=5.0)
+    >>> bool(np.all(pre != post)), sorted(set(np.round(w, 6).tolist()))
+    (True, [-1.0, 0.2])
+    """
+    N = check_int(N, "N", min_value=2)
+    N_E = check_int(N_E, "N_E", min_value=0)
+    if N_E > N:
+        fail("N_E", f"<= N = {N}", N_E)
+    p = check_float(p, "p", low=0.0, high=1.0, low_open=True)
+    J = check_float(J, "J")
+    g_I = check_float(g_I, "g_I", low=0.0)
+    # per presynaptic neuron: k ~ Binomial(N - 1, p) distinct targets other than itself
+    # (O(K) memory, so N = 100,000 with K ~ 10^7 synapses is fine)
+    ks = rng.binomial(N - 1, p, size=N)
+    posts = []
+    for i, k in enumerate(ks):
+        t = np.sort(rng.choice(N - 1, size=int(k), replace=False))
+        t[t >= i] += 1
+        posts.append(t)
+    pre = np.repeat(np.arange(N, dtype=np.int64), ks)
+    post = np.concatenate(posts).astype(np.int64) if posts else np.zeros(0, np.int64)
+    w = np.where(pre < N_E, J, -g_I * J)
+    return pre, post, w.astype(np.float64)
+
+
+def dense_to_sparse(W: np.ndarray, *, keep_zeros: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(pre, post, w) triplets of a dense ``W[post, pre]``, sorted by pre then post.
+
+    ``keep_zeros=True`` keeps every off-diagonal pair (a learnable block that starts at 0).
+
+    >>> dense_to_sparse(np.array([[0.0, 2.0], [0.0, 0.0]]))
+    (array([1]), array([0]), array([2.]))
+    """
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 2 or W.shape[0] != W.shape[1]:
+        fail("W", "a square 2-D array", f"array of shape {W.shape}")
+    keep = np.ones_like(W, dtype=bool) if keep_zeros else W != 0
+    np.fill_diagonal(keep, False)
+    pre, post = np.nonzero(keep.T)
+    return pre.astype(np.int64), post.astype(np.int64), W[post, pre]
+
+
+#: Recipe names usable in a spiking card's ``[[pathways]]`` table.
+SPIKING_RECIPES = ("sparse_ei", "hopfield", "zeros")
