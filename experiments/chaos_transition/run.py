@@ -307,7 +307,7 @@ def run_lambda_vs_g(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     ax.axvline(1.0, color="gray", ls=":", lw=0.8)
     ax.set_xlabel("g")
     ax.set_ylabel("lambda_max (1/tau)")
-    ax.set_title("Largest Lyapunov exponent (QR method): sign change near g = 1")
+    ax.set_title("Largest Lyapunov exponent (QR method): sign change near g = 1", fontsize=10)
     ax.legend(fontsize=8)
     fig.tight_layout()
     _save(fig, out / "lambda_vs_g.png")
