@@ -104,3 +104,16 @@ def test_console_script_entry_point_runs():
     )
     assert res.returncode == 2
     assert "`N` must be an integer >= 1" in res.stderr
+
+
+def test_outputs_get_the_usual_file_permissions(tmp_path):
+    import os
+
+    from neurochaos.io import save_json
+
+    umask = os.umask(0o022)
+    try:
+        path = save_json(tmp_path / "a.json", {"a": 1})
+    finally:
+        os.umask(umask)
+    assert (path.stat().st_mode & 0o777) == 0o644
