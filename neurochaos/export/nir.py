@@ -110,6 +110,7 @@ def network_to_nir(network, *, dt_ms: float | None = None, linearize: bool = Fal
     dt_ms = float(prm["dt"]) * tau_ms if dt_ms is None else float(dt_ms)
     if not 0 < dt_ms < min(tau_ms, tau_s_ms):
         raise ExportError(f"`dt_ms` must be in (0, min(tau, tau_s) = {min(tau_ms, tau_s_ms)}), got {dt_ms}")
+    g = _constant_gain(network)
     t_ref = float(prm.get("t_ref_ms", 0.0))
     if t_ref > 0 and refractory == "error":
         raise ExportError(f"`refractory` period t_ref = {t_ref} ms has no CubaLIF parameter (NIR has none)")
@@ -117,7 +118,6 @@ def network_to_nir(network, *, dt_ms: float | None = None, linearize: bool = Fal
         warnings.warn(
             f"NIR CubaLIF has no refractory period: t_ref = {t_ref} ms dropped (kept in metadata)", stacklevel=2
         )
-    g = _constant_gain(network)
     W = np.zeros((N, N))
     for p in network.card.pathways:
         m = _ON_PRE.match(p.on_pre)

@@ -1,0 +1,112 @@
+"""Spiking chaotic_lif network: wall time of 1 s of biological time, cpp_standalone vs runtime.
+
+N = 10,000 and 100,000 neurons with the card's in-degree kept fixed
+(p = C / N, C = 400 as at the card's default N = 2000 and p = 0.2), dt = 0.1 ms,
+exponential Euler. cpp_standalone: the compiled network loop for the full
+duration (Brian2's own timer), build time apart. Runtime (numpy target): a
+shorter biological time for large N, scaled linearly to 1 s (the JSON says
+which). cuda_standalone runs when brian2cuda and a GPU are present; otherwise
+the JSON records why not.
+
+Writes ``benchmarks/results/spiking_<host>.json``. Usage::
+
+    python benchmarks/bench_spiking.py [--sizes 10000,100000] [--T-ms 1000] [--runtime-T-ms 1000,50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import socket
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from neurochaos.executors import RunConfig, get_executor  # noqa: E402
+from neurochaos.executors.brian_cuda import cuda_missing  # noqa: E402
+from neurochaos.io import save_json  # noqa: E402
+from neurochaos.model import build_spiking_network, initial_potentials  # noqa: E402
+
+IN_DEGREE = 400
+
+
+def time_one(name: str, net, T_ms: float, v0) -> dict:
+    cfg = RunConfig(T=T_ms / net.tau_ms, dt=0.005, method="exponential_euler")
+    t0 = time.perf_counter()
+    with get_executor(name, kind="spiking", record_v=0) as ex:
+        ex.prepare(net, cfg)
+        tr = ex.run(v0)
+    wall = time.perf_counter() - t0
+    loop = tr.meta.get("network_run_seconds") or tr.meta["seconds"]
+    return {
+        "biological_ms": T_ms,
+        "loop_seconds": loop,
+        "loop_seconds_per_biological_second": loop * 1000.0 / T_ms,
+        "build_seconds": tr.meta.get("build_seconds"),
+        "wall_seconds_total": wall,
+        "mean_rate_hz": float(tr.rates_hz().mean()),
+        "spikes": len(tr.spike_t_ms),
+    }
+
+
+def main(argv=None) -> Path:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--T-ms", type=float, default=1000.0, help="biological time of the standalone runs")
+    ap.add_argument("--runtime-T-ms", default="1000,50", help="biological time of the runtime runs, per size")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rt_T = [float(s) for s in args.runtime_T_ms.split(",")]
+    missing = cuda_missing()
+    results = []
+    for N, T_rt in zip(sizes, rt_T):
+        t = time.perf_counter()
+        net = build_spiking_network("chaotic_lif", N=N, seed=args.seed, params={"p": IN_DEGREE / N})
+        draw = time.perf_counter() - t
+        v0 = initial_potentials(net, 1, seed=args.seed + 1)
+        row = {"N": N, "p": IN_DEGREE / N, "synapses": len(net.connections["rand"][0]), "draw_seconds": draw}
+        print(f"N={N}: {row['synapses']} synapses", flush=True)
+        row["brian2-cpp"] = time_one("brian2-cpp", net, args.T_ms, v0)
+        print("  cpp", row["brian2-cpp"], flush=True)
+        rt = time_one("brian2-runtime", net, T_rt, v0)
+        rt["scaled_to_1s"] = T_rt != 1000.0
+        row["brian2-runtime"] = rt
+        print("  runtime", rt, flush=True)
+        row["runtime_over_cpp"] = (
+            rt["loop_seconds_per_biological_second"] / (row["brian2-cpp"]["loop_seconds_per_biological_second"])
+        )
+        if not missing:
+            row["brian2-cuda"] = time_one("brian2-cuda", net, args.T_ms, v0)
+        results.append(row)
+    import brian2
+
+    out = Path(args.out or ROOT / "benchmarks" / "results" / f"spiking_{socket.gethostname()}.json")
+    save_json(
+        out,
+        {
+            "benchmark": "bench_spiking",
+            "model": "chaotic_lif (card defaults, p = 400 / N), dt = 0.1 ms, exponential_euler, 1 chain",
+            "host": socket.gethostname(),
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+            "note": "shared machine: 2 cores used by several agents at once; times are upper bounds",
+            "versions": {"brian2": brian2.__version__, "numpy": np.__version__},
+            "runtime_note": "runtime runs shorter than 1 s are scaled linearly to 1 s (`scaled_to_1s`)",
+            "cuda": "not run: " + "; ".join(missing) if missing else "run",
+            "seed": args.seed,
+            "results": results,
+        },
+    )
+    print(out)
+    return out
+
+
+if __name__ == "__main__":
+    main()
