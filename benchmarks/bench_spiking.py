@@ -98,7 +98,8 @@ def main(argv=None) -> Path:
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "note": "shared machine: 2 cores used by several agents at once; times are upper bounds",
             "versions": {"brian2": brian2.__version__, "numpy": np.__version__},
-            "runtime_note": "runtime runs shorter than 1 s are scaled linearly to 1 s (`scaled_to_1s`)",
+            "runtime_note": "runtime loop_seconds is the wall time of run() (object creation and connect included); "
+            "runs shorter than 1 s are scaled linearly to 1 s (`scaled_to_1s`)",
             "cuda": "not run: " + "; ".join(missing) if missing else "run",
             "seed": args.seed,
             "results": results,

@@ -171,3 +171,40 @@ def test_rates_diverge_above_the_transition_and_not_below(has_compiler):
             out[g] = (d["final_distance"], firing_rates(*tr.chain(0), 1000, tr.duration_ms, 500.0).mean())
     assert out[1.0][0] > 3 * out[0.25][0], out
     assert all(1.0 < r < 50.0 for _, r in out.values()), out
+
+
+@pytest.mark.standalone
+@pytest.mark.slow
+def test_spiking_cuda_project_compiles_without_a_gpu(tmp_path):
+    from neurochaos.executors.brian_cuda import cuda_missing
+
+    missing = cuda_missing(require_gpu=False)
+    if missing:
+        pytest.skip("cannot compile cuda_standalone here: missing " + "; ".join(missing))
+    net = _net("chaotic_lif")
+    ex = get_executor(
+        "brian2-cuda", kind="spiking", require_gpu=False, compute_capability=9.0, directory=str(tmp_path / "cuda")
+    )
+    ex.prepare(net, _cfg())
+    assert (ex.compile_only(chains=2) / "main").exists()
+    if cuda_missing(require_gpu=True):
+        with pytest.raises(ExecutorUnavailableError, match=r"compiled without a GPU cannot run here: missing"):
+            ex.run(np.zeros((2, N)))
+
+
+@pytest.mark.gpu
+@pytest.mark.standalone
+def test_spiking_cuda_matches_cpp_on_a_gpu(cpp, tmp_path):
+    from neurochaos.executors.brian_cuda import cuda_missing
+
+    if cuda_missing(require_gpu=True):
+        pytest.skip("brian2-cuda cannot run here")
+    net, ex = cpp
+    v0 = initial_potentials(net, 2, seed=1)
+    ref = ex.run(v0, gain=0.25)  # weak coupling: no chaotic amplification of float differences
+    with get_executor("brian2-cuda", kind="spiking", record_v=0, directory=str(tmp_path / "cuda")) as cu:
+        cu.prepare(net, _cfg())
+        a = cu.run(v0, gain=0.25)
+        b = cu.run(v0[::-1].copy(), gain=1.0)
+        assert cu.n_builds == 1 and len(b.spike_t_ms) > 0
+    assert np.abs(a.counts() - ref.counts()).max() <= 1
