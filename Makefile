@@ -3,7 +3,7 @@ PYTHON := $(shell .ci/find-python)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-cuda-build lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || (echo "no Python >= 3.12 found (see .ci/find-python)"; exit 1)
@@ -17,6 +17,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+test-cuda-build: $(STAMP)
+	NEUROCHAOS_TEST_CUDA_BUILD=1 $(VENV)/bin/python -m pytest -q -m cuda_build
 
 lint: $(STAMP)
 	.ci/lint

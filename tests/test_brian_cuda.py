@@ -13,6 +13,7 @@ from neurochaos.model import build_network, initial_state
 
 @pytest.mark.standalone
 @pytest.mark.slow
+@pytest.mark.cuda_build
 def test_cuda_standalone_project_compiles_without_a_gpu(tmp_path):
     missing = cuda_missing(require_gpu=False)
     if missing:
