@@ -17,6 +17,7 @@ ignores run_args of objects whose names contain capitals).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -159,6 +160,9 @@ def build_spiking_objects(network, config: RunConfig, M: int, gains: np.ndarray,
     duration = config.n_steps * dt
     ta = b2.TimedArray(np.asarray(gains, dtype=float), dt=dt, name=GAIN_TA)
     ns["gain"] = ta
+    # group and synapses run on the default clock: brian2cuda's spike-propagation code
+    # refers to `defaultclock` and fails to compile when the synapses have their own clock
+    b2.defaultclock.dt = dt
     group = b2.NeuronGroup(
         M * N,
         card.neuron,
@@ -167,13 +171,12 @@ def build_spiking_objects(network, config: RunConfig, M: int, gains: np.ndarray,
         refractory=card.refractory,
         method=config.method,
         namespace=ns,
-        dt=dt,
         name=NEURONS,
     )
     synapses = {}
     for p in card.pathways:
         pre, post, _ = network.connections[p.name]
-        S = b2.Synapses(group, group, p.model, on_pre=p.on_pre, namespace=ns, dt=dt, name=f"syn_{p.name}")
+        S = b2.Synapses(group, group, p.model, on_pre=p.on_pre, namespace=ns, name=f"syn_{p.name}")
         off = np.repeat(np.arange(M, dtype=np.int64) * N, len(pre))
         S.connect(i=np.tile(pre, M) + off, j=np.tile(post, M) + off)
         synapses[p.name] = S
@@ -226,6 +229,18 @@ def read_spike_trace(objs, network, config: RunConfig, M: int, record_v: int, na
         duration_ms=config.n_steps * config.dt * network.tau_ms,
         N=N,
     )
+
+
+@contextlib.contextmanager
+def _default_dt_restored():
+    """Restore Brian2's ``defaultclock.dt`` (set by :func:`build_spiking_objects`) when done."""
+    import brian2 as b2
+
+    old = b2.defaultclock.dt
+    try:
+        yield
+    finally:
+        b2.defaultclock.dt = old
 
 
 def _check_spiking(executor, network, config: RunConfig):
@@ -291,7 +306,7 @@ class SpikingRuntime(Executor):
         v0, w, gains, mu, var = spiking_inputs(net, cfg, x0, weights, gain, bias, variables)
         M, k = v0.shape[0], _record_count(self.record_v, net.N)
         t0 = time.perf_counter()
-        with runtime_device(self.target):
+        with runtime_device(self.target), _default_dt_restored():
             objs = build_spiking_objects(net, cfg, M, gains, k)
             setattr(objs.group, net.card.state, v0.ravel() * b2.mV)
             objs.group.mu = mu.ravel() * b2.mV
