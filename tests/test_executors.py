@@ -217,3 +217,12 @@ def test_clamped_units_follow_their_clamped_rates_on_every_executor_available():
     assert np.abs(a.x - b.x).max() <= 1e-6
     free = _run("torch", net, cfg, x0, weights={"learn": A + A.T}, gain=1.2)
     assert np.abs(a.x - free.x).max() > 1e-3  # clamping changes the dynamics
+
+
+@pytest.mark.parametrize("backend", ["torch", "brian2-runtime", "brian2-cpp"])
+def test_rate_executors_refuse_spiking_cards_with_a_clear_message(backend):
+    from neurochaos.model.spiking import build_spiking_network
+
+    net = build_spiking_network("chaotic_lif", N=50, seed=0)
+    with pytest.raises(ConfigError, match=r"is a spiking card, which executor .* does not run; use get_executor"):
+        get_executor(backend).prepare(net, RunConfig(T=1.0))

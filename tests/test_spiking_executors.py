@@ -175,6 +175,7 @@ def test_rates_diverge_above_the_transition_and_not_below(has_compiler):
 
 @pytest.mark.standalone
 @pytest.mark.slow
+@pytest.mark.cuda_build
 def test_spiking_cuda_project_compiles_without_a_gpu(tmp_path):
     from neurochaos.executors.brian_cuda import cuda_missing
 

@@ -110,6 +110,15 @@ class Executor:
     def supports(self, network) -> bool:
         return network.card.kind == "rate"
 
+    def check_supported(self, network) -> None:
+        """Raise ConfigError naming the card kind when this executor cannot run ``network``."""
+        if not self.supports(network):
+            kind = network.card.kind
+            raise ConfigError(
+                f"`model` {network.card.name!r} is a {kind} card, which executor {self.name!r} does not run; "
+                f"use get_executor({self.name!r}, kind={kind!r})"
+            )
+
     def prepare(self, network, config: RunConfig) -> None:
         raise NotImplementedError
 

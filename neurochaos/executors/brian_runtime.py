@@ -70,6 +70,7 @@ class BrianRuntime(Executor):
         ok, why = self.available()
         if not ok:
             raise ExecutorUnavailableError(why)
+        self.check_supported(network)
         if config.dtype != "float64":
             raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
         self.network, self.config = network, config

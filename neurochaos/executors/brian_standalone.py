@@ -78,6 +78,7 @@ class BrianStandalone(Executor):
         ok, why = self._check_available()
         if not ok:
             raise ExecutorUnavailableError(f"executor {self.name!r} cannot run here: {why}")
+        self.check_supported(network)
         if config.dtype != "float64":
             raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
         if self.network is not None and (network is not self.network or config != self.config):

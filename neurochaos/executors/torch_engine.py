@@ -169,8 +169,7 @@ class TorchEngine(Executor):
         return True, ""
 
     def prepare(self, network, config: RunConfig) -> None:
-        if not self.supports(network):
-            raise ConfigError(f"`model` must be a rate model for the torch engine, got kind {network.card.kind!r}")
+        self.check_supported(network)
         self.network = network
         self.config = config
         self.device = self.device or config.device
