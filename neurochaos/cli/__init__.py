@@ -15,7 +15,19 @@ import sys
 from ..errors import NeurochaosError
 
 #: Subcommand modules, in the order shown by ``neurochaos --help``.
-COMMAND_MODULES = ["simulate", "models", "demo", "train", "sample", "evaluate", "lyapunov", "dmft", "autocorr", "gain_cycle", "export_nir"]
+COMMAND_MODULES = [
+    "simulate",
+    "models",
+    "demo",
+    "train",
+    "sample",
+    "evaluate",
+    "lyapunov",
+    "dmft",
+    "autocorr",
+    "gain_cycle",
+    "export_nir",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
