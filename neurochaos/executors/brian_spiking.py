@@ -381,15 +381,7 @@ class _SpikingStandaloneMixin:
         t1 = time.perf_counter()
         self._device.run(run_args=run_args, with_output=self.progress)
         t_run = time.perf_counter() - t1
-        meta = {
-            "network_run_seconds": getattr(self._device, "_last_run_time", None),
-            "dt": cfg.dt,
-            "method": cfg.method,
-            "seconds": t_run,
-            "build_seconds": t_build,
-            "n_builds": self.n_builds,
-            "directory": self.directory,
-        }
+        meta = self._run_meta(t_run, t_build)
         k = _record_count(self.record_v, net.N)
         tr = read_spike_trace(objs, net, cfg, M, k, self.name, meta)
         if self.verify:

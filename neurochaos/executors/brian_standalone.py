@@ -145,16 +145,20 @@ class BrianStandalone(Executor):
         if self.verify:
             self._verify(objs, xs, x0, bias, wvals, gains, M, variables)
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
-        meta = {
-            "network_run_seconds": getattr(self._device, "_last_run_time", None),
-            "dt": cfg.dt,
-            "method": cfg.method,
+        meta = self._run_meta(t_run, t_build)
+        return Trace(t, xs, x_final, self.name, meta).check_finite(net.card.state)
+
+    def _run_meta(self, t_run: float, t_build: float) -> dict:
+        """Timings and build information of the last run (Trace.meta)."""
+        return {
+            "network_run_seconds": getattr(self._device, "_last_run_time", None),  # compiled loop, no I/O
+            "dt": self.config.dt,
+            "method": self.config.method,
             "seconds": t_run,
             "build_seconds": t_build,
             "n_builds": self.n_builds,
             "directory": self.directory,
         }
-        return Trace(t, xs, x_final, self.name, meta).check_finite(net.card.state)
 
     def _verify(self, objs, xs, x0, bias, wvals, gains, M, variables):
         def check(what, got, want):

@@ -128,6 +128,24 @@ def evaluate_network(
     return {k: float(v) for k, v in accuracy_indices(ref, readout(s, encoding)).items()}
 
 
+def _network_from_config(m, seed: int):
+    """The generative network a resolved ModelConfig describes, with J drawn from ``seed``."""
+    return build_generative_network(
+        m.card,
+        architecture=m.architecture,
+        n_visible=m.n_visible,
+        n_hidden=m.n_hidden,
+        n_hidden2=m.n_hidden2,
+        g=m.g,
+        T=m.T,
+        dt=m.dt,
+        tau_ms=m.tau_ms,
+        method=m.method,
+        j_scope=m.j_scope,
+        seed=seed,
+    )
+
+
 def train(
     config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = False, progress: bool = True, callback=None
 ) -> TrainResult:
@@ -172,20 +190,7 @@ def train(
     x_test = check_training_data(data.x_test, m.n_visible, "x_test") if tr.eval_every else None
 
     j_seed, train_seed = (int(s.integers(2**31)) for s in seed_streams(tr.seed, 2))
-    net = build_generative_network(
-        m.card,
-        architecture=m.architecture,
-        n_visible=m.n_visible,
-        n_hidden=m.n_hidden,
-        n_hidden2=m.n_hidden2,
-        g=m.g,
-        T=m.T,
-        dt=m.dt,
-        tau_ms=m.tau_ms,
-        method=m.method,
-        j_scope=m.j_scope,
-        seed=j_seed,
-    )
+    net = _network_from_config(m, j_seed)
     rng = np.random.default_rng(train_seed)
     step, chains, history = 0, None, []
     if stored is not None:
@@ -275,20 +280,7 @@ def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Chec
     except (ValueError, TypeError) as exc:
         raise CheckpointError(f"checkpoint {path} holds an invalid config: {exc}") from exc
     m = cfg.model
-    net = build_generative_network(
-        m.card,
-        architecture=m.architecture,
-        n_visible=m.n_visible,
-        n_hidden=m.n_hidden,
-        n_hidden2=m.n_hidden2,
-        g=m.g,
-        T=m.T,
-        dt=m.dt,
-        tau_ms=m.tau_ms,
-        method=m.method,
-        j_scope=m.j_scope,
-        seed=0,
-    )
+    net = _network_from_config(m, 0)
     if net.J0.shape != ckpt.J0.shape:
         raise CheckpointError(f"checkpoint {path}: J0 shape {ckpt.J0.shape} does not match its config {net.J0.shape}")
     net = GenerativeNetwork(
