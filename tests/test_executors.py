@@ -226,3 +226,28 @@ def test_rate_executors_refuse_spiking_cards_with_a_clear_message(backend):
     net = build_spiking_network("chaotic_lif", N=50, seed=0)
     with pytest.raises(ConfigError, match=r"is a spiking card, which executor .* does not run; use get_executor"):
         get_executor(backend).prepare(net, RunConfig(T=1.0))
+
+
+def test_variables_with_the_wrong_chain_count_are_rejected():
+    from pathlib import Path
+
+    from neurochaos.model import load_card
+
+    net = build_network(load_card(Path(__file__).parent / "cards" / "clamped_rate.toml"), seed=0)
+    ex = get_executor("torch")
+    ex.prepare(net, RunConfig(T=1.0))
+    x0 = initial_state(net, 3, seed=1)
+    with pytest.raises(
+        ConfigError, match=r"`variables\['s_clamp'\]` must be of shape \(3, 30\), got 'array of shape \(2, 30\)'"
+    ):
+        ex.run(x0, variables={"s_clamp": np.ones((2, 30))})
+
+
+def test_torch_engine_rejects_summed_expressions_it_cannot_turn_into_a_matrix_product(tmp_path):
+    from neurochaos.errors import ModelError
+    from neurochaos.executors.codegen import summed_pathway
+
+    model = "w : 1 (constant)\nI_rand_post = w * r_pre**2 : 1 (summed)"
+    with pytest.raises(ModelError, match=r"needs a summed expression of the form `w \* <var>_pre`"):
+        summed_pathway(model, "w", "test")
+    assert summed_pathway("w : 1 (constant)\nI_rand_post = r_pre * w : 1 (summed)", "w", "test") == ("I_rand", "r")

@@ -125,7 +125,14 @@ def summed_pathway(model: str, weight: str, where: str) -> tuple[str, str]:
     expr = sympy.sympify(str(eq.expr.code))
     syms = {str(s) for s in expr.free_symbols}
     pre = [s for s in syms if s.endswith("_pre")]
-    if not (isinstance(expr, sympy.Mul) and len(expr.args) == 2 and syms == {weight, *pre} and len(pre) == 1):
+    bare_symbols = all(isinstance(a, sympy.Symbol) for a in expr.args)
+    if not (
+        isinstance(expr, sympy.Mul)
+        and len(expr.args) == 2
+        and bare_symbols
+        and syms == {weight, *pre}
+        and len(pre) == 1
+    ):
         raise ModelError(
             f"the torch engine needs a summed expression of the form `{weight} * <var>_pre`, got {eq.expr.code!r} ({where})"
         )
