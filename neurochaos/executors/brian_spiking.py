@@ -344,11 +344,8 @@ class _SpikingStandaloneMixin:
 
     def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> SpikeTrace:
         """As :meth:`SpikingRuntime.run`; builds on the first run only (or when M changes)."""
-        import warnings
 
         import brian2 as b2
-
-        from .brian_standalone import _OWNER
 
         if self.network is None:
             raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
@@ -363,12 +360,7 @@ class _SpikingStandaloneMixin:
         net, cfg = self.network, self.config
         v0, w, gains, mu, var = spiking_inputs(net, cfg, x0, weights, gain, bias, variables)
         M = v0.shape[0]
-        t0 = time.perf_counter()
-        if self._built_for != M or _OWNER[self.device_name] is not self:
-            if self._built_for is not None:
-                warnings.warn(f"{self.name}: rebuilding the standalone project (chains or owner changed)", stacklevel=2)
-            self._build(M, gains)
-        t_build = time.perf_counter() - t0
+        t_build = self._ensure_built(M, gains)
         objs = self._objs
         wvals = {name: np.tile(w[name], M) for name in objs.synapses}
         run_args = {getattr(objs.group, net.card.state): v0.ravel() * b2.mV, objs.group.mu: mu.ravel() * b2.mV}

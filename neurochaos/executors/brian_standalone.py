@@ -123,12 +123,7 @@ class BrianStandalone(Executor):
         x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
         M = x0.shape[0]
         variables = resolve_variables(net, M, variables)
-        t0 = time.perf_counter()
-        if self._built_for != M or _OWNER[self.device_name] is not self:
-            if self._built_for is not None:
-                warnings.warn(f"{self.name}: rebuilding the standalone project (chains or owner changed)", stacklevel=2)
-            self._build(M, gains)
-        t_build = time.perf_counter() - t0
+        t_build = self._ensure_built(M, gains)
         objs = self._objs
         wvals = {name: synapse_weights(weights[name], M) for name in objs.synapses}
         run_args = {getattr(objs.group, net.card.state): x0.ravel(), objs.group.b: np.tile(bias, M)}
@@ -147,6 +142,15 @@ class BrianStandalone(Executor):
         t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
         meta = self._run_meta(t_run, t_build)
         return Trace(t, xs, x_final, self.name, meta).check_finite(net.card.state)
+
+    def _ensure_built(self, M: int, gains) -> float:
+        """Build unless the current project is ours and made for M chains; return seconds spent."""
+        t0 = time.perf_counter()
+        if self._built_for != M or _OWNER[self.device_name] is not self:
+            if self._built_for is not None:
+                warnings.warn(f"{self.name}: rebuilding the standalone project (chains or owner changed)", stacklevel=3)
+            self._build(M, gains)
+        return time.perf_counter() - t0
 
     def _run_meta(self, t_run: float, t_build: float) -> dict:
         """Timings and build information of the last run (Trace.meta)."""
