@@ -99,14 +99,15 @@ def _snapshot_callback(folder: Path, every: int):
     return callback
 
 
-def lyapunov_vs_age(net, snap_dir: Path, *, chains: int, T: float) -> tuple[list, list]:
+def lyapunov_vs_age(net, snap_dir: Path, *, chains: int, T: float, device: str = "cpu") -> tuple[list, list]:
     """lambda_max of the network at step 0 (A = 0) and at every snapshot."""
     steps = [0]
-    lam = [largest_lyapunov(net.with_params(np.zeros_like(net.A), np.zeros_like(net.bias)), chains=chains, T=T)]
+    zero = net.with_params(np.zeros_like(net.A), np.zeros_like(net.bias))
+    lam = [largest_lyapunov(zero, chains=chains, T=T, device=device)]
     for f in sorted(snap_dir.glob("step_*.npz")):
         with np.load(f) as z:
             steps.append(int(f.stem.split("_")[1]))
-            lam.append(largest_lyapunov(net.with_params(z["A"], z["bias"]), chains=chains, T=T))
+            lam.append(largest_lyapunov(net.with_params(z["A"], z["bias"]), chains=chains, T=T, device=device))
     return steps, lam
 
 
@@ -129,9 +130,12 @@ def run_rbm(spec: dict, ds, n_hidden: int, n: int, seed: int) -> dict:
         steps=int(exp.get("rbm_steps", 1000)),
         batch_size=int(spec.get("training", {}).get("M", 500)),
         seed=seed,
+        device=spec.get("training", {}).get("device", "cpu"),
         progress=False,
     )
-    samples = rbm.sample(n, sweeps=int(exp.get("rbm_sweeps", 1000)), seed=seed + 1)
+    samples = rbm.sample(
+        n, sweeps=int(exp.get("rbm_sweeps", 1000)), seed=seed + 1, device=spec.get("training", {}).get("device", "cpu")
+    )
     return {
         "n_hidden": n_hidden,
         "train_seconds": time.perf_counter() - t0,
@@ -178,18 +182,32 @@ def run_dataset(spec: dict, name: str, results: Path, progress: bool) -> dict:
             resume=resume,
             progress=progress,
             callback=_snapshot_callback(folder / "snapshots", every),
+            callback_every=every,
         )
         net, rcfg, _ = load_trained(folder)
         seconds = time.perf_counter() - t0
         enc = cfg.data.encoding
+        dev = cfg.training.device
         s_times = generate(
-            net, n, times=[t / net.tau_ms for t in times_ms], seed=cfg.training.seed + 17, dtype=cfg.training.dtype
+            net,
+            n,
+            times=[t / net.tau_ms for t in times_ms],
+            seed=cfg.training.seed + 17,
+            dtype=cfg.training.dtype,
+            device=dev,
         )
-        ind_t = [accuracy_indices(ds.x_test[:n], readout(s, enc)) for s in s_times]
-        samples = readout(generate(net, n, seed=cfg.training.seed + 17, dtype=cfg.training.dtype)[0], enc)
-        final = {"test": accuracy_indices(ds.x_test[:n], samples), "train": accuracy_indices(ds.x_train[:n], samples)}
+        ind_t = [accuracy_indices(ds.x_test[:n], readout(s, enc), device=dev) for s in s_times]
+        samples = readout(generate(net, n, seed=cfg.training.seed + 17, dtype=cfg.training.dtype, device=dev)[0], enc)
+        final = {
+            "test": accuracy_indices(ds.x_test[:n], samples, device=dev),
+            "train": accuracy_indices(ds.x_train[:n], samples, device=dev),
+        }
         steps, lam = lyapunov_vs_age(
-            net, folder / "snapshots", chains=int(exp.get("lyapunov_chains", 2)), T=float(exp.get("lyapunov_T", 30.0))
+            net,
+            folder / "snapshots",
+            chains=int(exp.get("lyapunov_chains", 2)),
+            T=float(exp.get("lyapunov_T", 30.0)),
+            device=dev,
         )
         lyap[arch], curves[arch], grids[arch] = (steps, lam), res.history, samples
         plot_readout_times(
@@ -263,11 +281,18 @@ def comparison_table(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(config_path: str | Path, *, out: str | Path | None = None, progress: bool = True) -> Path:
-    """Run the experiment described by ``config_path``; return the results folder."""
+def main(
+    config_path: str | Path, *, out: str | Path | None = None, progress: bool = True, steps: int | None = None
+) -> Path:
+    """Run the experiment described by ``config_path``; return the results folder.
+
+    ``steps`` overrides the training steps of every architecture (e.g. what a GPU session allows).
+    """
     config_path = Path(config_path)
     spec = load_experiment(config_path)
     exp = spec["experiment"]
+    if steps is not None:
+        exp["steps"] = {a: int(steps) for a in exp["steps"]}
     results = Path(out) if out is not None else config_path.parent / exp.get("results", "results")
     results.mkdir(parents=True, exist_ok=True)
     report = {"config": str(config_path), "datasets": {}, "skipped": {}}
@@ -287,4 +312,12 @@ def main(config_path: str | Path, *, out: str | Path | None = None, progress: bo
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    print(main(sys.argv[1]))
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Chaotic generation experiment (Figs 2-5, lambda_max, RBM table)")
+    ap.add_argument("config")
+    ap.add_argument("--out", default=None, help="results folder (default: the config's `results`, beside it)")
+    ap.add_argument("--steps", type=int, default=None, help="override the training steps of every architecture")
+    ap.add_argument("--no-progress", action="store_true")
+    a = ap.parse_args()
+    print(main(a.config, out=a.out, progress=not a.no_progress, steps=a.steps))

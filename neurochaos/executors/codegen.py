@@ -15,6 +15,7 @@ card (chaotic, structured, mixed, trained) runs the update Brian2 would run.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -55,6 +56,7 @@ class CompiledRateModel:
     state_source / rate_source : generated Python source code
     state_update : function(**tensors, t, dt, tau, gain) -> tuple of new state tensors
     rate_update : function(**tensors) -> new rate tensor
+    explicit_time : the update reads ``t`` other than through ``gain(t)``
     """
 
     state_vars: tuple
@@ -65,6 +67,7 @@ class CompiledRateModel:
     rate_source: str
     state_update: object
     rate_update: object
+    explicit_time: bool = False
 
 
 def _identifiers(code: str) -> set[str]:
@@ -204,4 +207,5 @@ def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateM
         rate_source=rate_src,
         state_update=_compile(state_src, "state_update", where),
         rate_update=_compile(rate_src, "rate_update", where),
+        explicit_time="t" in _identifiers(re.sub(r"gain\([^()]*\)", "gain", abstract)),
     )

@@ -19,7 +19,10 @@ from ..errors import ConfigError, ExecutorUnavailableError
 from .base import Executor, RunConfig, Trace, extra_variables, register, resolve_variables, run_inputs
 from .codegen import compile_rate_model, summed_pathway
 
-__all__ = ["TorchEngine", "make_step", "timed_array_index"]
+__all__ = ["TorchEngine", "make_step", "timed_array_index", "PRECISIONS"]
+
+#: Matrix-product precisions of the torch step (see :func:`make_step`).
+PRECISIONS = ("highest", "tf32", "bf16")
 
 
 def timed_array_index(t: float, dt: float, n_values: int) -> int:
@@ -55,6 +58,8 @@ def make_step(
     device="cpu",
     dtype="float64",
     cpu_blas="torch",
+    skip=(),
+    precision="highest",
 ):
     """Build the pure step function of a network.
 
@@ -74,6 +79,19 @@ def make_step(
         "numpy" multiplies the same memory zero-copy through numpy; mixing the two
         thread pools can oversubscribe cores, so it is opt-in. Gradients always
         use torch.
+    skip : names of pathways not computed (their summed input is 0); used when a
+        caller folds several pathways into one matrix (see
+        :mod:`neurochaos.learning.fused`)
+    precision : "highest" (matrix products in ``dtype``), "tf32" (float32 state,
+        products with TF32 tensor cores: the caller enables
+        ``torch.backends.cuda.matmul.allow_tf32``) or "bf16" (float32 state,
+        weights and rates rounded to bfloat16 for the products, fp32 accumulate).
+
+    Weights, bias and variables given as torch tensors (on ``device``, of
+    ``dtype``) are used by reference, not copied: updating them in place changes
+    the step (the fused trainer and CUDA-graph replays rely on this). A bf16
+    step keeps its own rounded copy of each weight; call ``step.refresh()``
+    after changing the weights in place.
 
     Returns
     -------
@@ -84,6 +102,19 @@ def make_step(
 
     tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     dev = _resolve_device(device)
+    if precision not in PRECISIONS:
+        raise ConfigError(f"`precision` must be one of {PRECISIONS}, got {precision!r}")
+    if precision != "highest" and dtype != "float32":
+        raise ConfigError(f"`precision` {precision!r} needs dtype 'float32', got dtype {dtype!r}")
+
+    def tensor(v, transpose=False):
+        if torch.is_tensor(v):
+            if v.dtype != tdtype or v.device.type != dev.type:
+                raise ConfigError(f"tensor inputs of the step must be {tdtype} on {dev}, got {v.dtype} on {v.device}")
+            return v.T if transpose else v
+        a = np.asarray(v, dtype=float)
+        return torch.as_tensor(np.ascontiguousarray(a.T if transpose else a), dtype=tdtype, device=dev)
+
     card = network.card
     compiled = compile_rate_model(card, config.method)
     if len(compiled.state_vars) != 1:
@@ -100,20 +131,29 @@ def make_step(
     def gain(t):
         return gains[timed_array_index(t, dt_s, n_g)]
 
+    names = [p.name for p in card.pathways]
+    unknown = set(skip) - set(names)
+    if unknown:
+        raise ConfigError(f"`skip` must name pathways of card {card.name!r} ({names}), got {sorted(unknown)}")
+    if cpu_blas not in ("numpy", "torch"):
+        raise ConfigError(f"`cpu_blas` must be 'numpy' or 'torch', got {cpu_blas!r}")
+    use_np = dev.type == "cpu" and cpu_blas == "numpy"
     paths = []
     for p in card.pathways:
         target, pre = summed_pathway(p.model, p.weight, card.path or card.name)
         if pre != card.rate:
             raise ConfigError(f"pathway {p.name!r} sums `{pre}_pre`; the torch engine sums the rate `{card.rate}`")
-        WT = torch.as_tensor(np.ascontiguousarray(np.asarray(w[p.name]).T), dtype=tdtype, device=dev)
-        paths.append((target, WT, WT.numpy() if dev.type == "cpu" else None))
-    consts = {"b": torch.as_tensor(np.asarray(b), dtype=tdtype, device=dev)}
+        if p.name in skip:
+            continue
+        WT = tensor(w[p.name], transpose=True)
+        if precision == "bf16":
+            low = WT.to(torch.bfloat16)
+            paths.append([target, WT, None, low])
+        else:
+            paths.append([target, WT, WT.numpy() if use_np else None, None])
+    consts = {"b": tensor(b)}
     for name in extra_variables(card):
-        v = (variables or {}).get(name, 0.0)
-        consts[name] = torch.as_tensor(np.asarray(v, dtype=float), dtype=tdtype, device=dev)
-    if cpu_blas not in ("numpy", "torch"):
-        raise ConfigError(f"`cpu_blas` must be 'numpy' or 'torch', got {cpu_blas!r}")
-    use_np = dev.type == "cpu" and cpu_blas == "numpy"
+        consts[name] = tensor((variables or {}).get(name, 0.0))
     state_fn, rate_fn = compiled.state_update, compiled.rate_update
     inputs = compiled.inputs
     rate_inputs = compiled.rate_inputs
@@ -123,17 +163,102 @@ def make_step(
         env = {xname: x, **consts}
         (r,) = rate_fn(*[env[k] for k in rate_inputs])
         env[card.rate] = r
-        for target, WT, WT_np in paths:
-            I = torch.from_numpy(r.numpy() @ WT_np) if use_np and not r.requires_grad else r @ WT
+        for target, WT, WT_np, low in paths:
+            if low is not None:
+                I = (r.to(torch.bfloat16) @ low).to(tdtype)
+            elif WT_np is not None and not r.requires_grad:
+                I = torch.from_numpy(r.numpy() @ WT_np)
+            else:
+                I = r @ WT
             env[target] = env[target] + I if target in env else I
         args = [env[k] if k in env else torch.zeros_like(x) for k in inputs]
         (xn,) = state_fn(x, *args, n * dt_s, dt_s, tau_s, gain)
         return xn
 
+    def refresh():
+        for path in paths:
+            if path[3] is not None:
+                path[3].copy_(path[1])
+
     step.dtype = tdtype
     step.device = dev
+    step.precision = precision
+    step.refresh = refresh
     step.cpu_blas = cpu_blas if dev.type == "cpu" else "torch"
     return step
+
+
+class _tf32:
+    """Context: TF32 matrix products on CUDA while active (restores the previous setting)."""
+
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __enter__(self):
+        import torch
+
+        self.prev = torch.backends.cuda.matmul.allow_tf32
+        if self.on:
+            torch.backends.cuda.matmul.allow_tf32 = True
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.backends.cuda.matmul.allow_tf32 = self.prev
+
+
+def capture_graph(body, warmup: int = 2):
+    """Capture ``body()`` (in-place work on static CUDA tensors) in a CUDA graph.
+
+    Runs ``body`` ``warmup`` times on a side stream first, as torch requires.
+    Returns the ``torch.cuda.CUDAGraph``; ``graph.replay()`` repeats the work.
+    """
+    import torch
+
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for _ in range(warmup):
+            body()
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        body()
+    return graph
+
+
+def _run_graph(step, x, rec, n_steps, every, progress, name):
+    """Integrate ``n_steps`` by replaying one captured chunk of ``every`` steps.
+
+    The chunk is captured with step indices 0..every-1; callers guarantee the
+    update does not depend on n (constant gain, no explicit t).
+    """
+    state = x.clone()
+
+    def chunk():
+        y = state
+        for n in range(every):
+            y = step(y, n)
+        state.copy_(y)
+
+    full, rest = divmod(n_steps, every)
+    start = state.clone()
+    graph = capture_graph(chunk) if full else None
+    state.copy_(start)  # the warm-up and capture advanced the state
+    chunks = range(full)
+    if progress:
+        from tqdm.auto import tqdm
+
+        chunks = tqdm(chunks, desc=f"torch {name} (CUDA graph)", unit="chunk", mininterval=0.5)
+    for i in chunks:
+        rec[i] = state
+        graph.replay()
+    y = state
+    for n in range(rest):
+        if n == 0:
+            rec[full] = y
+        y = step(y, n)
+    return y
 
 
 @register
@@ -146,13 +271,29 @@ class TorchEngine(Executor):
     dtype : "float64" or "float32"; default: the RunConfig's
     progress : show a tqdm progress bar
     cpu_blas : "torch" (default) or "numpy": BLAS for CPU matrix products (see :func:`make_step`)
+    graph : on CUDA, capture ``record_every`` integration steps in one CUDA graph
+        and replay it (True, or "auto": when the gain is constant and the update
+        does not read ``t``; otherwise steps are launched one by one). False: never.
+    precision : "highest", "tf32" or "bf16" matrix products (see :func:`make_step`)
     """
 
     name = "torch"
 
     def __init__(
-        self, device: str | None = None, dtype: str | None = None, progress: bool = False, cpu_blas: str = "torch"
+        self,
+        device: str | None = None,
+        dtype: str | None = None,
+        progress: bool = False,
+        cpu_blas: str = "torch",
+        graph="auto",
+        precision: str = "highest",
     ):
+        if graph not in (True, False, "auto"):
+            raise ConfigError(f"`graph` must be True, False or 'auto', got {graph!r}")
+        if precision not in PRECISIONS:
+            raise ConfigError(f"`precision` must be one of {PRECISIONS}, got {precision!r}")
+        self.graph = graph
+        self.precision = precision
         self.cpu_blas = cpu_blas
         self.device = device
         self.dtype = dtype
@@ -195,21 +336,32 @@ class TorchEngine(Executor):
             device=self.device,
             dtype=self.dtype,
             cpu_blas=self.cpu_blas,
+            precision=self.precision,
         )
         t0 = time.perf_counter()
         x = torch.as_tensor(x0, dtype=step.dtype, device=step.device)
         n_steps, every = cfg.n_steps, cfg.record_every
         rec = torch.empty((cfg.n_records, *x.shape), dtype=step.dtype, device=step.device)
-        steps = range(n_steps)
-        if self.progress:
-            from tqdm.auto import tqdm
+        constant = len(set(gains)) == 1 and not compile_rate_model(net.card, cfg.method).explicit_time
+        use_graph = step.device.type == "cuda" and (self.graph is True or (self.graph == "auto" and constant))
+        if self.graph is True and step.device.type == "cuda" and not constant:
+            raise ConfigError(
+                "`graph` True needs a constant gain and an update that does not read t; "
+                "use graph='auto' or False for gain schedules"
+            )
+        with torch.no_grad(), _tf32(self.precision == "tf32"):
+            if use_graph:
+                x = _run_graph(step, x, rec, n_steps, every, self.progress, net.card.name)
+            else:
+                steps = range(n_steps)
+                if self.progress:
+                    from tqdm.auto import tqdm
 
-            steps = tqdm(steps, desc=f"torch {net.card.name}", unit="step", mininterval=0.5)
-        with torch.no_grad():
-            for n in steps:
-                if n % every == 0:
-                    rec[n // every] = x
-                x = step(x, n)
+                    steps = tqdm(steps, desc=f"torch {net.card.name}", unit="step", mininterval=0.5)
+                for n in steps:
+                    if n % every == 0:
+                        rec[n // every] = x
+                    x = step(x, n)
         if step.device.type == "cuda":
             torch.cuda.synchronize()
         elapsed = time.perf_counter() - t0
@@ -225,6 +377,8 @@ class TorchEngine(Executor):
                 "device": str(step.device),
                 "dtype": self.dtype,
                 "cpu_blas": step.cpu_blas,
+                "precision": self.precision,
+                "cuda_graph": bool(use_graph),
                 "seconds": elapsed,
                 "seconds_per_step": elapsed / max(n_steps, 1),
             },

@@ -32,6 +32,7 @@ __all__ = [
 #: Initial states of the free phase: N(0, 1) i.i.d. (default), visible units at the data, or persistent chains.
 FREE_INITS = ("random", "data", "persistent")
 ENCODINGS = ("pm1", "continuous")
+ENGINES = ("phases", "fused")
 #: Training fields that do not change the trained weights (may differ when resuming).
 TRAJECTORY_FREE_KEYS = ("steps", "checkpoint_every", "eval_every", "eval_samples", "device", "progress")
 
@@ -128,7 +129,11 @@ class TrainingConfig:
         (visible x at 2 * data, hidden N(0, 1)) or "persistent" (the previous free phase's end)
     seed : seed of every random draw (J, minibatches, free-phase initial states, evaluation)
     executor : "torch" (fast path) or "brian2-cpp" (reference path: one build, many epochs)
+    engine : "phases" (each phase a run of ``executor``, update in numpy; any executor) or
+        "fused" (the whole step resident on one torch device, CUDA-graph captured on GPUs;
+        executor "torch" only; per-step seeded draws, see :mod:`neurochaos.learning.fused`)
     device, dtype : torch device and dtype of the simulation (Brian2: float64 only)
+    precision : matrix products of the fused engine: "highest", "tf32" or "bf16" (float32)
     checkpoint_every : write a checkpoint every this many steps (and at the end)
     eval_every : compute the indices every this many steps (0: never)
     eval_samples : number of generated samples for those indices
@@ -140,8 +145,10 @@ class TrainingConfig:
     free_init: str = "random"
     seed: int = 0
     executor: str = "torch"
+    engine: str = "phases"
     device: str = "cpu"
     dtype: str = "float64"
+    precision: str = "highest"
     checkpoint_every: int = 100
     eval_every: int = 0
     eval_samples: int = 1000
@@ -156,6 +163,12 @@ class TrainingConfig:
         check_int(self.seed, "training.seed", min_value=0)
         check_choice(self.executor, "training.executor", ("torch", "brian2-cpp", "brian2-runtime", "brian2-cuda"))
         check_choice(self.dtype, "training.dtype", ("float64", "float32"))
+        check_choice(self.engine, "training.engine", ENGINES)
+        check_choice(self.precision, "training.precision", ("highest", "tf32", "bf16"))
+        if self.engine == "fused" and self.executor != "torch":
+            fail("training.engine", "'phases' when training.executor is not 'torch'", self.engine)
+        if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
+            fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
         check_int(self.checkpoint_every, "training.checkpoint_every", min_value=1)
         check_int(self.eval_every, "training.eval_every", min_value=0)
         check_int(self.eval_samples, "training.eval_samples", min_value=2)

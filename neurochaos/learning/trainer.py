@@ -125,7 +125,7 @@ def evaluate_network(
 
     s = generate(network, n, seed=seed, executor=executor, device=device, dtype=dtype)[0]
     ref = np.asarray(x_ref)[:n]
-    return {k: float(v) for k, v in accuracy_indices(ref, readout(s, encoding)).items()}
+    return {k: float(v) for k, v in accuracy_indices(ref, readout(s, encoding), device=device).items()}
 
 
 def _network_from_config(m, seed: int):
@@ -147,7 +147,14 @@ def _network_from_config(m, seed: int):
 
 
 def train(
-    config: TrainConfig, out: str | Path, *, dataset=None, resume: bool = False, progress: bool = True, callback=None
+    config: TrainConfig,
+    out: str | Path,
+    *,
+    dataset=None,
+    resume: bool = False,
+    progress: bool = True,
+    callback=None,
+    callback_every: int = 1,
 ) -> TrainResult:
     """Train a chaotic generative network with contrastive Hebbian learning.
 
@@ -159,7 +166,9 @@ def train(
     resume : continue from ``out/checkpoint.npz`` (its config must match, except
         ``training.steps`` and other fields listed in ``TRAJECTORY_FREE_KEYS``)
     progress : show a tqdm bar with the latest indices
-    callback : optional ``callback(step, network)`` after every step
+    callback : optional ``callback(step, network)`` after every ``callback_every``-th step
+    callback_every : steps between callbacks (the fused engine copies the
+        parameters off the device for each call, so keep this large there)
 
     Returns
     -------
@@ -221,7 +230,24 @@ def train(
         history.append({"step": step, **ind})
 
     save_json(out / "config.json", cfg.to_dict())
-    runner = PhaseRunner(net, tr.executor, device=tr.device, dtype=tr.dtype)
+    fused = runner = None
+    if tr.engine == "fused":
+        from .fused import FusedTrainer
+
+        fused = FusedTrainer(
+            net,
+            x_train,
+            k=tr.k,
+            M=tr.M,
+            free_init=tr.free_init,
+            seed=train_seed,
+            device=tr.device,
+            dtype=tr.dtype,
+            precision=tr.precision,
+            chains=chains,
+        )
+    else:
+        runner = PhaseRunner(net, tr.executor, device=tr.device, dtype=tr.dtype)
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -232,38 +258,53 @@ def train(
             evaluate()
         M = tr.M
         while step < tr.steps:
-            idx = rng.choice(len(x_train), size=M, replace=len(x_train) < M)
-            batch = x_train[idx]
-            if tr.free_init == "persistent":
-                x0 = rng.normal(size=(M, net.N)) if chains is None else chains
+            if fused is not None:
+                fused.step(step)
             else:
-                x0 = rng.normal(size=(M, net.N))
-                if tr.free_init == "data":
-                    x0[:, : net.n_visible] = 2.0 * batch
-            s_clamped = runner.clamped(net, batch)
-            s_free, x_end = runner.free(net, x0)
-            if tr.free_init == "persistent":
-                chains = x_end
-            A, bias = contrastive_update(net.A, net.bias, s_clamped, s_free, k=tr.k, mask=net.mask)
-            net = net.with_params(A, bias)
+                net, chains = _phase_step(runner, net, x_train, rng, M, tr, chains)
             step += 1
-            if tr.eval_every and step % tr.eval_every == 0:
+            due_eval = bool(tr.eval_every) and step % tr.eval_every == 0
+            due_ckpt = step % tr.checkpoint_every == 0 or step == tr.steps
+            due_cb = callback is not None and step % callback_every == 0
+            if fused is not None and (due_eval or due_ckpt or due_cb):
+                net = net.with_params(*fused.params())
+                chains = fused.chains() if tr.free_init == "persistent" else None
+            if due_eval:
                 evaluate()
                 if bar is not None:
                     bar.set_postfix({k: f"{history[-1][k]:.3g}" for k in ("E2", "Es", "ER", "EAAI")})
-            if step % tr.checkpoint_every == 0 or step == tr.steps:
+            if due_ckpt:
                 checkpoint()
             if bar is not None:
                 bar.update(1)
-            if callback is not None:
+            if due_cb:
                 callback(step, net)
         if not ckpt_path.exists():
             checkpoint()
     finally:
-        runner.close()
+        if runner is not None:
+            runner.close()
         if bar is not None:
             bar.close()
     return TrainResult(net, cfg, step, history, out)
+
+
+def _phase_step(runner, net, x_train, rng, M, tr, chains):
+    """One training step through the phase runner (draws from ``rng``); returns (network, chains)."""
+    idx = rng.choice(len(x_train), size=M, replace=len(x_train) < M)
+    batch = x_train[idx]
+    if tr.free_init == "persistent":
+        x0 = rng.normal(size=(M, net.N)) if chains is None else chains
+    else:
+        x0 = rng.normal(size=(M, net.N))
+        if tr.free_init == "data":
+            x0[:, : net.n_visible] = 2.0 * batch
+    s_clamped = runner.clamped(net, batch)
+    s_free, x_end = runner.free(net, x0)
+    if tr.free_init == "persistent":
+        chains = x_end
+    A, bias = contrastive_update(net.A, net.bias, s_clamped, s_free, k=tr.k, mask=net.mask)
+    return net.with_params(A, bias), chains
 
 
 def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Checkpoint]:

@@ -1,0 +1,310 @@
+"""GPU benchmarks of the torch engine and the fused trainer (run on the device machine).
+
+All ratios below are measured in this one run on one GPU:
+
+1. one chain, N = 1284 (chaotic_rate, g = 1.5, float32): microseconds per Euler
+   step for the eager torch loop, the same loop captured in a CUDA graph, and the
+   fused Triton kernel (one kernel per step, graph-captured; W in float32 and bf16).
+2. M = 500 chains, N = 1284: graph-captured step vs one same-shape ``torch.matmul``
+   (also graph-captured, 100 in a row): the GEMM limit.
+3. M = 10000 chains: effective TFLOP/s (2 M N^2 per step) in float32, TF32 and bf16.
+4. accuracy cost of each precision: 64 chaotic chains (g = 1.5) from the same x0 in
+   float64 and in the lower precision; divergence time = first time the relative
+   distance ||x_p - x_64|| / ||x_64|| exceeds 0.1 (median over chains), next to the
+   float64 divergence of a 1e-7 perturbation (the chaos itself).
+5. the generative training step at paper scale (N_v = 784, N_h = 500, M = 500,
+   T = 100 steps per phase, fused trainer, CUDA graph): seconds per step and the
+   projection to 300,000 steps; the phase-runner path (numpy update) as baseline.
+
+Times come from CUDA events around replays after warm-up. Writes
+``benchmarks/results/gpu_<device>.json``. Usage::
+
+    python benchmarks/bench_gpu.py [--out PATH] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from neurochaos.executors import RunConfig  # noqa: E402
+from neurochaos.executors.torch_engine import _tf32, capture_graph, make_step  # noqa: E402
+from neurochaos.io import save_json  # noqa: E402
+from neurochaos.model import build_network  # noqa: E402
+
+
+def cuda_time(fn, repeats: int) -> float:
+    """Mean seconds of ``fn()`` over ``repeats`` calls, CUDA events, after 2 warm-ups."""
+    import torch
+
+    for _ in range(2):
+        fn()
+    torch.cuda.synchronize()
+    a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    a.record()
+    for _ in range(repeats):
+        fn()
+    b.record()
+    torch.cuda.synchronize()
+    return a.elapsed_time(b) / 1000.0 / repeats
+
+
+def torch_step_times(net, M, precision, chunk, repeats, eager_steps=0):
+    """(graph seconds per step, eager seconds per step or None) of the generated torch step."""
+    import torch
+
+    dtype = "float64" if precision == "float64" else "float32"
+    prec = "highest" if precision in ("float32", "float64") else precision
+    cfg = RunConfig(T=1.0, dt=0.1, dtype=dtype, device="cuda")
+    step = make_step(net, cfg, device="cuda", dtype=dtype, precision=prec)
+    x = torch.randn((M, net.N), device="cuda", dtype=step.dtype)
+    out = {}
+    with torch.no_grad(), _tf32(prec == "tf32"):
+        if eager_steps:
+
+            def eager():
+                y = x
+                for n in range(eager_steps):
+                    y = step(y, n)
+                return y
+
+            out["eager"] = cuda_time(eager, 3) / eager_steps
+        state = x.clone()
+
+        def body():
+            y = state
+            for n in range(chunk):
+                y = step(y, n)
+            state.copy_(y)
+
+        g = capture_graph(body)
+        out["graph"] = cuda_time(g.replay, repeats) / chunk
+    return out
+
+
+def matmul_time(M, N, precision, chunk, repeats):
+    import torch
+
+    dt = torch.bfloat16 if precision == "bf16" else torch.float32
+    a = torch.randn((M, N), device="cuda", dtype=dt)
+    w = torch.randn((N, N), device="cuda", dtype=dt)
+    c = torch.empty((M, N), device="cuda", dtype=dt)
+    with _tf32(precision == "tf32"):
+
+        def body():
+            for _ in range(chunk):
+                torch.matmul(a, w, out=c)
+
+        g = capture_graph(body)
+        return cuda_time(g.replay, repeats) / chunk
+
+
+def divergence(net, precision, M=64, T=100.0, seed=1):
+    """Median time (tau) at which the run in ``precision`` departs from float64 by 10 %."""
+    import torch
+
+    n = int(round(T / 0.1))
+    rng = np.random.default_rng(seed)
+    x0 = rng.normal(size=(M, net.N))
+    cfg = RunConfig(T=T, dt=0.1, dtype="float64", device="cuda")
+    ref_step = make_step(net, cfg, device="cuda", dtype="float64")
+    if precision == "perturbed-float64":
+        step, xp = ref_step, torch.as_tensor(x0 + 1e-7 * rng.normal(size=x0.shape), device="cuda")
+    else:
+        prec = "highest" if precision == "float32" else precision
+        step = make_step(net, RunConfig(T=T, dt=0.1, dtype="float32"), device="cuda", dtype="float32", precision=prec)
+        xp = torch.as_tensor(x0, device="cuda", dtype=torch.float32)
+    xr = torch.as_tensor(x0, device="cuda")
+    first = np.full(M, np.inf)
+    rel1 = None
+    with torch.no_grad(), _tf32(precision == "tf32"):
+        for k in range(n):
+            xr, xp = ref_step(xr, k), step(xp, k)
+            d = (torch.linalg.norm(xp.double() - xr, dim=1) / torch.linalg.norm(xr, dim=1)).cpu().numpy()
+            if k == 0:
+                rel1 = float(np.median(d))
+            hit = (d > 0.1) & ~np.isfinite(first)
+            first[hit] = (k + 1) * 0.1
+            if np.all(np.isfinite(first)):
+                break
+    return {
+        "median_divergence_time_tau": float(np.median(first)),
+        "chains_diverged": int(np.isfinite(first).sum()),
+        "relative_error_after_one_step": rel1,
+        "T_tau": T,
+    }
+
+
+def training_step(precision, steps, phases_steps):
+    import torch
+
+    from neurochaos.learning import build_generative_network
+    from neurochaos.learning.fused import FusedTrainer
+    from neurochaos.learning.hebbian import contrastive_update
+    from neurochaos.learning.phases import PhaseRunner
+
+    net = build_generative_network("fu_restricted2", n_visible=784, n_hidden=500, seed=0)
+    rng = np.random.default_rng(0)
+    data = np.where(rng.random((2000, 784)) < 0.2, 1.0, -1.0)
+    dtype = "float64" if precision == "float64" else "float32"
+    prec = "highest" if precision in ("float32", "float64") else precision
+    row = {}
+    for fold in (True, False):
+        tr = FusedTrainer(net, data, k=0.01, M=500, device="cuda", dtype=dtype, precision=prec, fold=fold)
+        tr.step(0)  # capture
+        tr.synchronize()
+        t = time.perf_counter()
+        for i in range(1, steps + 1):
+            tr.step(i)
+        tr.synchronize()
+        sec = (time.perf_counter() - t) / steps
+        row["fused" if fold else "fused_unfolded"] = {
+            "seconds_per_step": sec,
+            "folded": tr.folded,
+            "projected_minutes_300k_steps": sec * 300_000 / 60,
+            "A_finite": bool(torch.isfinite(tr.A).all()),
+        }
+    if phases_steps:
+        runner = PhaseRunner(net, "torch", device="cuda", dtype=dtype)
+        t = time.perf_counter()
+        n2 = net
+        for _ in range(phases_steps):
+            idx = rng.integers(0, len(data), 500)
+            sc = runner.clamped(n2, data[idx])
+            sf, _ = runner.free(n2, rng.normal(size=(500, net.N)))
+            n2 = n2.with_params(*contrastive_update(n2.A, n2.bias, sc, sf, k=0.01, mask=n2.mask))
+        row["phase_runner"] = {"seconds_per_step": (time.perf_counter() - t) / phases_steps}
+        row["phase_runner_over_fused"] = row["phase_runner"]["seconds_per_step"] / row["fused"]["seconds_per_step"]
+    return row
+
+
+def section(results, name, fn):
+    t = time.perf_counter()
+    try:
+        results[name] = fn()
+    except Exception as exc:  # record and go on: one failing section must not lose the others
+        results[name] = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-2000:]}
+    results[name + "_wall_seconds"] = time.perf_counter() - t
+    print(name, results[name], flush=True)
+
+
+def main(argv=None) -> Path:
+    import torch
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
+    ap.add_argument("--sections", default="single,batched,big,accuracy,training")
+    args = ap.parse_args(argv)
+    if not torch.cuda.is_available():
+        raise SystemExit("bench_gpu needs a CUDA GPU; torch sees none here")
+    want = set(args.sections.split(","))
+    rep = 5 if args.quick else 20
+    N = 1284
+    net = build_network("chaotic_rate", N=N, g=1.5, seed=0)
+    res: dict = {}
+
+    if "single" in want:
+
+        def single():
+            from neurochaos.executors.fused_kernel import make_fused_step, triton_missing
+
+            row = {}
+            t = torch_step_times(net, 1, "float32", 200, rep, eager_steps=200)
+            row["torch_eager_us"] = t["eager"] * 1e6
+            row["torch_graph_us"] = t["graph"] * 1e6
+            if not triton_missing():
+                for wd in ("float32", "bfloat16"):
+                    run = make_fused_step(net, RunConfig(T=1.0, dt=0.1), weight_dtype=wd)
+                    x0 = torch.randn((1, N), device="cuda")
+                    g, state = run.graph(x0, 200)
+                    row[f"triton_fused_graph_us_W_{wd}"] = cuda_time(g.replay, rep) / 200 * 1e6
+                    ref = make_step(net, RunConfig(T=1.0, dt=0.1, dtype="float64"), device="cuda", dtype="float64")
+                    y = x0.double()
+                    for n in range(20):
+                        y = ref(y, n)
+                    z = run(x0, 20)
+                    row[f"triton_vs_float64_max_abs_after_20_steps_W_{wd}"] = float((z.double() - y).abs().max())
+            row["target_us"] = 4.0
+            return row
+
+        section(res, "single_chain_N1284", single)
+
+    if "batched" in want:
+
+        def batched():
+            row = {}
+            for prec in ("float32", "tf32", "bf16"):
+                st = torch_step_times(net, 500, prec, 100, rep)["graph"]
+                mm = matmul_time(500, N, prec, 100, rep)
+                row[prec] = {"step_us": st * 1e6, "matmul_us": mm * 1e6, "step_over_matmul": st / mm}
+            row["target_step_over_matmul"] = 1.1
+            return row
+
+        section(res, "batched_M500_N1284", batched)
+
+    if "big" in want:
+
+        def big():
+            row = {}
+            M = 10000
+            for prec in ("float32", "tf32", "bf16"):
+                st = torch_step_times(net, M, prec, 20, max(3, rep // 4))["graph"]
+                mm = matmul_time(M, N, prec, 20, max(3, rep // 4))
+                row[prec] = {
+                    "step_us": st * 1e6,
+                    "effective_tflops": 2 * M * N * N / st / 1e12,
+                    "matmul_tflops": 2 * M * N * N / mm / 1e12,
+                }
+            row["target_tflops"] = 150
+            return row
+
+        section(res, "big_M10000_N1284", big)
+
+    if "accuracy" in want:
+
+        def accuracy():
+            return {p: divergence(net, p) for p in ("perturbed-float64", "float32", "tf32", "bf16")}
+
+        section(res, "accuracy_g1.5_N1284", accuracy)
+
+    if "training" in want:
+
+        def training():
+            out = {}
+            for prec in ("float32", "tf32", "bf16"):
+                out[prec] = training_step(prec, 20 if args.quick else 100, 3 if prec == "float32" else 0)
+            out["target_minutes_300k"] = 10
+            return out
+
+        section(res, "training_step_paper_scale", training)
+
+    name = torch.cuda.get_device_name().replace(" ", "_")
+    out = Path(args.out or ROOT / "benchmarks" / "results" / f"gpu_{name}.json")
+    save_json(
+        out,
+        {
+            "benchmark": "bench_gpu",
+            "device": torch.cuda.get_device_name(),
+            "torch": torch.__version__,
+            "cuda": torch.version.cuda,
+            "python": platform.python_version(),
+            "quick": args.quick,
+            "results": res,
+        },
+    )
+    print(out)
+    return out
+
+
+if __name__ == "__main__":
+    main()

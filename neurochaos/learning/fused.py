@@ -1,0 +1,261 @@
+"""Device-resident contrastive Hebbian training: a whole training step in torch.
+
+The phase runner (:mod:`neurochaos.learning.phases`) sends every simulation epoch
+through an executor and applies the update in numpy: general (any executor, Brian2
+included) but with a host round trip per phase. :class:`FusedTrainer` keeps J0,
+A, the biases, the data and the chains on one torch device and runs
+
+    clamped phase (T / dt steps) -> free phase (T / dt steps) -> update
+
+without leaving it; on CUDA the whole step is captured once in a CUDA graph and
+replayed. The integration step is still the one generated from the card's Brian2
+equations (:func:`neurochaos.executors.torch_engine.make_step`), so the fused
+path computes the same update as the phase runner (tested to 1e-10 in float64).
+
+Folding: when the generated update depends on the two recurrent inputs only
+through ``g * I_rand + I_learn`` (checked numerically at construction, not
+assumed), both pathways are computed as one product with ``K = g J0 + A``,
+halving the matrix work; otherwise two products are made.
+
+Random numbers: each training step ``i`` draws its minibatch indices (with
+replacement) and its free-phase initial states N(0, 1) from a torch generator
+seeded with ``(seed, i)``. Resuming at step ``i`` therefore needs no generator
+state, and no other random number is drawn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError
+from ..executors import RunConfig
+from ..executors.torch_engine import PRECISIONS, _tf32, capture_graph, make_step
+from ..validation import check_choice, check_finite_array, check_float, check_int
+
+__all__ = ["FusedTrainer", "step_seed"]
+
+
+def step_seed(seed: int, step: int) -> int:
+    """Seed of training step ``step``'s random draws (minibatch, initial states).
+
+    >>> step_seed(0, 1) == step_seed(0, 1) != step_seed(0, 2)
+    True
+    """
+    return int(np.random.SeedSequence([int(seed), int(step)]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+class FusedTrainer:
+    """Contrastive Hebbian training steps of a GenerativeNetwork on one torch device.
+
+    Parameters
+    ----------
+    network : GenerativeNetwork (initial A, biases; J0, g, T, dt, method)
+    x_train : ndarray (n, n_visible), encoded training data in [-1, 1]
+    k : learning rate; M : minibatch size = number of free chains
+    free_init : "random" (N(0, 1)), "data" (visible units start at 2 x data) or
+        "persistent" (each step's free phase starts where the last one ended)
+    seed : seed of the per-step draws (see :func:`step_seed`)
+    device, dtype : torch device and dtype ("float64" or "float32")
+    precision : matrix products "highest", "tf32" or "bf16" (float32 only)
+    graph : capture the step in a CUDA graph: "auto" (on CUDA), True or False
+    fold : fold the two recurrent pathways into one matrix when the update allows it
+    chains : ndarray (M, N), persistent chains to resume from (free_init "persistent")
+
+    Examples
+    --------
+    >>> from neurochaos.learning import build_generative_network
+    >>> net = build_generative_network("fu_restricted2", n_visible=4, n_hidden=3, T=0.5)
+    >>> tr = FusedTrainer(net, np.ones((6, 4)), k=0.1, M=2)
+    >>> tr.step(0)
+    >>> A, bias = tr.params()
+    >>> bool(np.allclose(A, A.T)) and tr.folded
+    True
+    """
+
+    def __init__(
+        self,
+        network,
+        x_train,
+        *,
+        k: float,
+        M: int,
+        free_init: str = "random",
+        seed: int = 0,
+        device: str = "cpu",
+        dtype: str = "float64",
+        precision: str = "highest",
+        graph="auto",
+        fold: bool = True,
+        chains=None,
+    ):
+        import torch
+
+        self.network = network
+        self.k = check_float(k, "k", low=0.0, low_open=True)
+        self.M = check_int(M, "M", min_value=1)
+        self.free_init = check_choice(free_init, "free_init", ("random", "data", "persistent"))
+        self.seed = check_int(seed, "seed", min_value=0)
+        check_choice(precision, "precision", PRECISIONS)
+        if graph not in (True, False, "auto"):
+            raise ConfigError(f"`graph` must be True, False or 'auto', got {graph!r}")
+        x_train = check_finite_array(x_train, "x_train", shape=(None, network.n_visible))
+        if len(x_train) == 0:
+            raise ConfigError("`x_train` must hold at least one image, got 0")
+        self.precision = precision
+        tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
+        dev = torch.device(device)
+        self.device, self.tdtype = dev, tdtype
+        N, nv = network.N, network.n_visible
+
+        def t(a):
+            return torch.tensor(np.asarray(a, dtype=float), dtype=tdtype, device=dev)  # a copy: updated in place
+
+        self.x_train = t(x_train)
+        self.A = t(network.A)
+        self.bias = t(network.bias)
+        self.mask = t(network.mask)
+        self.J0 = t(network.J0)
+        self.vis = t(network.visible)
+        self.batch = torch.zeros((self.M, nv), dtype=tdtype, device=dev)
+        self.s_clamp = torch.zeros((self.M, N), dtype=tdtype, device=dev)
+        self.x0 = torch.zeros((self.M, N), dtype=tdtype, device=dev)
+        self.x_end = torch.zeros((self.M, N), dtype=tdtype, device=dev)
+        self.idx = torch.zeros(self.M, dtype=torch.long, device=dev)
+        self._have_chains = False
+        if chains is not None:
+            self.x_end.copy_(t(check_finite_array(chains, "chains", shape=(self.M, N))))
+            self._have_chains = True
+        self.gen = torch.Generator(device=dev)
+
+        rate_net = network.rate_network()
+        self.config = RunConfig(T=network.T, dt=network.dt, method=network.method, dtype=dtype, device=str(dev))
+        self.n_steps = self.config.n_steps
+        gains = rate_net.gain.sample(self.n_steps + 1, self.config.dt)
+        self.folded = bool(fold) and len(set(float(g) for g in gains)) == 1 and self._fold_ok(rate_net, dtype)
+        common = dict(bias=self.bias, device=str(dev), dtype=dtype, precision=precision)
+        if self.folded:
+            self.g_J0 = float(gains[0]) * self.J0
+            self.K = self.g_J0 + self.A
+            weights, skip = {"learn": self.K, "rand": self.J0}, ("rand",)
+        else:
+            weights, skip = {"learn": self.A, "rand": self.J0}, ()
+        self._clamped = make_step(
+            rate_net,
+            self.config,
+            weights=weights,
+            skip=skip,
+            variables={"clamp": self.vis, "s_clamp": self.s_clamp},
+            **common,
+        )
+        self._free = make_step(
+            rate_net, self.config, weights=weights, skip=skip, variables={"clamp": 0.0, "s_clamp": 0.0}, **common
+        )
+        self.use_graph = dev.type == "cuda" and graph in (True, "auto")
+        if graph is True and dev.type != "cuda":
+            raise ConfigError(f"`graph` True needs a CUDA device, got device {device!r}")
+        self._graph = None
+
+    def _fold_ok(self, rate_net, dtype) -> bool:
+        """Does the generated update see the pathways only through g I_rand + I_learn?"""
+        rng = np.random.default_rng(12345)
+        N = rate_net.N
+        J = rng.normal(size=(N, N)) / np.sqrt(N)
+        A = rng.normal(size=(N, N)) / np.sqrt(N)
+        g = float(rate_net.gain.sample(1, self.config.dt)[0])
+        cfg = RunConfig(T=self.network.T, dt=self.network.dt, method=self.network.method)
+        x = rng.normal(size=(3, N))
+        import torch
+
+        xt = torch.as_tensor(x, dtype=torch.float64)
+        for clamp in (0.0, 1.0):
+            var = {"clamp": clamp * np.asarray(self.network.visible), "s_clamp": rng.uniform(-1, 1, size=(3, N))}
+            two = make_step(rate_net, cfg, weights={"rand": J, "learn": A}, variables=var)
+            one = make_step(rate_net, cfg, weights={"rand": J, "learn": g * J + A}, variables=var, skip=("rand",))
+            if not torch.allclose(two(xt, 0), one(xt, 0), rtol=1e-12, atol=1e-12):
+                return False
+        return True
+
+    # ------------------------------------------------------------------ the step
+    def _body(self):
+        import torch
+
+        nv = self.network.n_visible
+        self.s_clamp[:, :nv].copy_(self.batch)
+        x = torch.zeros_like(self.x0)
+        for n in range(self.n_steps):
+            x = self._clamped(x, n)
+        s_c = torch.where(self.vis > 0, self.s_clamp, torch.tanh(x))
+        x = self.x0
+        for n in range(self.n_steps):
+            x = self._free(x, n)
+        s_f = torch.tanh(x)
+        self.x_end.copy_(x)
+        d = (s_c.T @ s_c - s_f.T @ s_f) / self.M
+        d = 0.5 * (d + d.T)
+        self.A.add_(self.k * d * self.mask)
+        self.bias.add_(self.k * (s_c.mean(0) - s_f.mean(0)))
+        if self.folded:
+            torch.add(self.g_J0, self.A, out=self.K)
+        self._clamped.refresh()
+        self._free.refresh()
+
+    def _run_body(self):
+        import torch
+
+        with torch.no_grad(), _tf32(self.precision == "tf32"):
+            if not self.use_graph:
+                self._body()
+                return
+            if self._graph is None:
+                saved = [v.clone() for v in (self.A, self.bias, self.x_end)]
+                self._graph = capture_graph(self._body)
+                # warm-up and capture ran the body: restore the parameters
+                for v, s in zip((self.A, self.bias, self.x_end), saved):
+                    v.copy_(s)
+                if self.folded:
+                    torch.add(self.g_J0, self.A, out=self.K)
+                self._clamped.refresh()
+                self._free.refresh()
+            self._graph.replay()
+
+    def step_with(self, batch, x0) -> None:
+        """One training step with a given minibatch (M, n_visible) and initial states (M, N)."""
+        import torch
+
+        self.batch.copy_(torch.as_tensor(np.asarray(batch, dtype=float), dtype=self.tdtype))
+        self.x0.copy_(torch.as_tensor(np.asarray(x0, dtype=float), dtype=self.tdtype))
+        self._run_body()
+        self._have_chains = True
+
+    def step(self, i: int) -> None:
+        """Training step number ``i``: draw its minibatch and initial states, then update."""
+        import torch
+
+        self.gen.manual_seed(step_seed(self.seed, i))
+        torch.randint(len(self.x_train), (self.M,), generator=self.gen, device=self.device, out=self.idx)
+        with torch.no_grad():
+            torch.index_select(self.x_train, 0, self.idx, out=self.batch)
+            if self.free_init == "persistent" and self._have_chains:
+                self.x0.copy_(self.x_end)
+            else:
+                torch.randn(self.x0.shape, generator=self.gen, device=self.device, dtype=self.tdtype, out=self.x0)
+                if self.free_init == "data":
+                    self.x0[:, : self.network.n_visible] = 2.0 * self.batch
+        self._run_body()
+        self._have_chains = True
+
+    # ------------------------------------------------------------------ read-out
+    def params(self) -> tuple[np.ndarray, np.ndarray]:
+        """Current (A, bias) as float64 numpy arrays."""
+        return self.A.double().cpu().numpy(), self.bias.double().cpu().numpy()
+
+    def chains(self):
+        """States at the end of the last free phase, (M, N) float64, or None before the first step."""
+        return self.x_end.double().cpu().numpy() if self._have_chains else None
+
+    def synchronize(self) -> None:
+        """Wait for queued GPU work (for timing)."""
+        import torch
+
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
