@@ -58,14 +58,14 @@ def cuda_time(fn, repeats: int) -> float:
     return a.elapsed_time(b) / 1000.0 / repeats
 
 
-def torch_step_times(net, M, precision, chunk, repeats, eager_steps=0):
+def torch_step_times(net, M, precision, chunk, repeats, eager_steps=0, compile=False):
     """(graph seconds per step, eager seconds per step or None) of the generated torch step."""
     import torch
 
     dtype = "float64" if precision == "float64" else "float32"
     prec = "highest" if precision in ("float32", "float64") else precision
     cfg = RunConfig(T=1.0, dt=0.1, dtype=dtype, device="cuda")
-    step = make_step(net, cfg, device="cuda", dtype=dtype, precision=prec)
+    step = make_step(net, cfg, device="cuda", dtype=dtype, precision=prec, compile=compile)
     x = torch.randn((M, net.N), device="cuda", dtype=step.dtype)
     out = {}
     with torch.no_grad(), _tf32(prec == "tf32"):
@@ -144,7 +144,7 @@ def divergence(net, precision, M=64, T=100.0, seed=1):
     }
 
 
-def training_step(precision, steps, phases_steps):
+def training_step(precision, steps, phases_steps, compile=False, folds=(True, False)):
     import torch
 
     from neurochaos.learning import build_generative_network
@@ -158,8 +158,10 @@ def training_step(precision, steps, phases_steps):
     dtype = "float64" if precision == "float64" else "float32"
     prec = "highest" if precision in ("float32", "float64") else precision
     row = {}
-    for fold in (True, False):
-        tr = FusedTrainer(net, data, k=0.01, M=500, device="cuda", dtype=dtype, precision=prec, fold=fold)
+    for fold in folds:
+        tr = FusedTrainer(
+            net, data, k=0.01, M=500, device="cuda", dtype=dtype, precision=prec, fold=fold, compile=compile
+        )
         tr.step(0)  # capture
         tr.synchronize()
         t = time.perf_counter()
@@ -224,10 +226,25 @@ def main(argv=None) -> Path:
             row["torch_graph_us"] = t["graph"] * 1e6
             if not triton_missing():
                 for wd in ("float32", "bfloat16"):
-                    run = make_fused_step(net, RunConfig(T=1.0, dt=0.1), weight_dtype=wd)
-                    x0 = torch.randn((1, N), device="cuda")
-                    g, state = run.graph(x0, 200)
-                    row[f"triton_fused_graph_us_W_{wd}"] = cuda_time(g.replay, rep) / 200 * 1e6
+                    sweep = {}
+                    for br in (4, 8, 16):
+                        for bc in (256, 512, 1024):
+                            for nw in (2, 4):
+                                run = make_fused_step(
+                                    net,
+                                    RunConfig(T=1.0, dt=0.1),
+                                    weight_dtype=wd,
+                                    block_rows=br,
+                                    block_cols=bc,
+                                    num_warps=nw,
+                                )
+                                x0 = torch.randn((1, N), device="cuda")
+                                g, state = run.graph(x0, 200)
+                                sweep[f"rows{br}_cols{bc}_warps{nw}"] = cuda_time(g.replay, rep) / 200 * 1e6
+                    best = min(sweep, key=sweep.get)
+                    row[f"triton_fused_graph_us_W_{wd}"] = sweep[best]
+                    row[f"triton_best_tile_W_{wd}"] = best
+                    row[f"triton_sweep_us_W_{wd}"] = sweep
                     ref = make_step(net, RunConfig(T=1.0, dt=0.1, dtype="float64"), device="cuda", dtype="float64")
                     y = x0.double()
                     for n in range(20):
@@ -244,9 +261,11 @@ def main(argv=None) -> Path:
         def batched():
             row = {}
             for prec in ("float32", "tf32", "bf16"):
-                st = torch_step_times(net, 500, prec, 100, rep)["graph"]
                 mm = matmul_time(500, N, prec, 100, rep)
-                row[prec] = {"step_us": st * 1e6, "matmul_us": mm * 1e6, "step_over_matmul": st / mm}
+                for comp in (False, True) if prec != "float32" else (False,):
+                    st = torch_step_times(net, 500, prec, 100, rep, compile=comp)["graph"]
+                    key = prec + ("+compile" if comp else "")
+                    row[key] = {"step_us": st * 1e6, "matmul_us": mm * 1e6, "step_over_matmul": st / mm}
             row["target_step_over_matmul"] = 1.1
             return row
 
@@ -258,13 +277,14 @@ def main(argv=None) -> Path:
             row = {}
             M = 10000
             for prec in ("float32", "tf32", "bf16"):
-                st = torch_step_times(net, M, prec, 20, max(3, rep // 4))["graph"]
                 mm = matmul_time(M, N, prec, 20, max(3, rep // 4))
-                row[prec] = {
-                    "step_us": st * 1e6,
-                    "effective_tflops": 2 * M * N * N / st / 1e12,
-                    "matmul_tflops": 2 * M * N * N / mm / 1e12,
-                }
+                for comp in (False, True) if prec != "float32" else (False,):
+                    st = torch_step_times(net, M, prec, 20, max(3, rep // 4), compile=comp)["graph"]
+                    row[prec + ("+compile" if comp else "")] = {
+                        "step_us": st * 1e6,
+                        "effective_tflops": 2 * M * N * N / st / 1e12,
+                        "matmul_tflops": 2 * M * N * N / mm / 1e12,
+                    }
             row["target_tflops"] = 150
             return row
 
@@ -273,7 +293,7 @@ def main(argv=None) -> Path:
     if "accuracy" in want:
 
         def accuracy():
-            return {p: divergence(net, p) for p in ("perturbed-float64", "float32", "tf32", "bf16")}
+            return {p: divergence(net, p, T=400.0) for p in ("perturbed-float64", "float32", "tf32", "bf16")}
 
         section(res, "accuracy_g1.5_N1284", accuracy)
 
@@ -283,6 +303,15 @@ def main(argv=None) -> Path:
             out = {}
             for prec in ("float32", "tf32", "bf16"):
                 out[prec] = training_step(prec, 20 if args.quick else 100, 3 if prec == "float32" else 0)
+            for prec in ("tf32",):
+                out[prec + "+compile"] = training_step(prec, 20 if args.quick else 100, 0, compile=True, folds=(True,))
+            mm = matmul_time(500, 1284, "tf32", 100, rep)
+            out["gemm_floor_tf32"] = {
+                "matmul_us_M500_N1284": mm * 1e6,
+                "seconds_per_training_step": 200 * mm,
+                "minutes_300k_steps": 200 * mm * 300_000 / 60,
+                "note": "200 integration steps per training step (T = 100 steps per phase), one product each",
+            }
             out["target_minutes_300k"] = 10
             return out
 

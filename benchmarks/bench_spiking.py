@@ -36,6 +36,23 @@ from neurochaos.model import build_spiking_network, initial_potentials  # noqa: 
 IN_DEGREE = 400
 
 
+def gpu_name():
+    if not torch_cuda():
+        return None
+    import torch
+
+    return torch.cuda.get_device_name()
+
+
+def torch_cuda() -> bool:
+    try:
+        import torch
+
+        return bool(torch.cuda.is_available())
+    except ImportError:
+        return False
+
+
 def time_one(name: str, net, T_ms: float, v0) -> dict:
     cfg = RunConfig(T=T_ms / net.tau_ms, dt=0.005, method="exponential_euler")
     t0 = time.perf_counter()
@@ -61,6 +78,7 @@ def main(argv=None) -> Path:
     ap.add_argument("--T-ms", type=float, default=1000.0, help="biological time of the standalone runs")
     ap.add_argument("--runtime-T-ms", default="500,50", help="biological time of the runtime runs, per size")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--skip-runtime", action="store_true", help="time only the standalone devices (cpp, cuda)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -76,6 +94,16 @@ def main(argv=None) -> Path:
         print(f"N={N}: {row['synapses']} synapses", flush=True)
         row["brian2-cpp"] = time_one("brian2-cpp", net, args.T_ms, v0)
         print("  cpp", row["brian2-cpp"], flush=True)
+        if not missing:
+            row["brian2-cuda"] = time_one("brian2-cuda", net, args.T_ms, v0)
+            print("  cuda", row["brian2-cuda"], flush=True)
+            row["cpp_over_cuda"] = (
+                row["brian2-cpp"]["loop_seconds_per_biological_second"]
+                / row["brian2-cuda"]["loop_seconds_per_biological_second"]
+            )
+        if args.skip_runtime:
+            results.append(row)
+            continue
         # runtime: two durations, so that object creation (connect of all synapses) is not scaled up
         rt = time_one("brian2-runtime", net, T_rt, v0)
         rt2 = time_one("brian2-runtime", net, 2 * T_rt, v0)
@@ -91,8 +119,6 @@ def main(argv=None) -> Path:
         row["runtime_over_cpp"] = (
             rt["loop_seconds_per_biological_second"] / (row["brian2-cpp"]["loop_seconds_per_biological_second"])
         )
-        if not missing:
-            row["brian2-cuda"] = time_one("brian2-cuda", net, args.T_ms, v0)
         results.append(row)
     import brian2
 
@@ -104,11 +130,14 @@ def main(argv=None) -> Path:
             "model": "chaotic_lif (card defaults, p = 400 / N), dt = 0.1 ms, exponential_euler, 1 chain",
             "host": socket.gethostname(),
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-            "note": "shared machine: 2 cores used by several agents at once; times are upper bounds",
+            "note": "shared machine: 2 cores used by several agents at once; times are upper bounds"
+            if not torch_cuda()
+            else "device machine with a GPU (cuda_standalone run); cpp_standalone single-threaded",
             "versions": {"brian2": brian2.__version__, "numpy": np.__version__},
             "runtime_note": "runtime: run() timed at T and 2T (object creation and connect included in each); "
             "loop_seconds_per_biological_second = (wall(2T) - wall(T)) / T, i.e. scaled to 1 s of biological time",
             "cuda": "not run: " + "; ".join(missing) if missing else "run",
+            "gpu": gpu_name(),
             "seed": args.seed,
             "results": results,
         },

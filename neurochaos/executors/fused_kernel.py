@@ -74,7 +74,9 @@ def _kernel():
     return _KERNEL
 
 
-def make_fused_step(network, config: RunConfig, *, weight_dtype: str = "float32", block_rows: int = 8, block_cols=256):
+def make_fused_step(
+    network, config: RunConfig, *, weight_dtype: str = "float32", block_rows: int = 8, block_cols=256, num_warps=4
+):
     """A fused Euler stepper for ``network`` on the GPU.
 
     Parameters
@@ -83,6 +85,7 @@ def make_fused_step(network, config: RunConfig, *, weight_dtype: str = "float32"
     config : RunConfig (method must be "euler"; dt in units of tau)
     weight_dtype : "float32" or "bfloat16" storage of W (accumulation is float32)
     block_rows, block_cols : tile of W each program reads per iteration
+    num_warps : warps per program
 
     Returns
     -------
@@ -123,14 +126,16 @@ def make_fused_step(network, config: RunConfig, *, weight_dtype: str = "float32"
     wdt = {"float32": torch.float32, "bfloat16": torch.bfloat16}[weight_dtype]
     dev = torch.device("cuda")
     W = torch.as_tensor(W_np, dtype=wdt, device=dev).contiguous()
-    b = torch.as_tensor(np.ascontiguousarray(b_np), dtype=torch.float32, device=dev)
+    b = torch.tensor(np.array(b_np), dtype=torch.float32, device=dev)
     N = network.N
     kernel = _kernel()
 
     def launch(x_in, x_out):
         M = x_in.shape[0]
         grid = ((N + block_rows - 1) // block_rows, M)
-        kernel[grid](W, x_in, b, x_out, N, M, float(config.dt), g, BLOCK_R=block_rows, BLOCK_C=block_cols)
+        kernel[grid](
+            W, x_in, b, x_out, N, M, float(config.dt), g, BLOCK_R=block_rows, BLOCK_C=block_cols, num_warps=num_warps
+        )
 
     def run(x0, n_steps):
         a = x0.to(device=dev, dtype=torch.float32).contiguous().clone()

@@ -60,6 +60,7 @@ def make_step(
     cpu_blas="torch",
     skip=(),
     precision="highest",
+    compile=False,
 ):
     """Build the pure step function of a network.
 
@@ -86,6 +87,12 @@ def make_step(
         products with TF32 tensor cores: the caller enables
         ``torch.backends.cuda.matmul.allow_tf32``) or "bf16" (float32 state,
         weights and rates rounded to bfloat16 for the products, fp32 accumulate).
+
+    compile : fuse the element-wise parts of the step (the rate update before the
+        products, the state update after them) into one kernel each with
+        ``torch.compile``; the products stay cuBLAS calls. Needs a constant gain
+        and an update that does not read ``t`` (the compiled code must not depend
+        on n), else ConfigError. The first calls compile (tens of seconds).
 
     Weights, bias and variables given as torch tensors (on ``device``, of
     ``dtype``) are used by reference, not copied: updating them in place changes
@@ -158,14 +165,38 @@ def make_step(
     inputs = compiled.inputs
     rate_inputs = compiled.rate_inputs
     xname = card.state
+    if compile:
+        if len(set(gains)) != 1 or compiled.explicit_time:
+            raise ConfigError("`compile` needs a constant gain and an update that does not read t")
+        g0 = gains[0]
+        state_raw, rate_raw = state_fn, rate_fn
+        low = torch.bfloat16 if precision == "bf16" else None
+
+        def rate_core(*a):
+            (r,) = rate_raw(*a)
+            return (r, r.to(low)) if low is not None else (r,)
+
+        def state_core(*a):
+            return state_raw(*a, 0.0, dt_s, tau_s, lambda _t: g0)
+
+        rate_c = torch.compile(rate_core, dynamic=False)
+        state_c = torch.compile(state_core, dynamic=False)
+
+        def rate_fn(*a):  # noqa: F811
+            return rate_c(*a)
+
+        def state_fn(x, *a):  # noqa: F811
+            return state_c(x, *a[:-4])
 
     def step(x, n):
         env = {xname: x, **consts}
-        (r,) = rate_fn(*[env[k] for k in rate_inputs])
+        rr = rate_fn(*[env[k] for k in rate_inputs])
+        r = rr[0]
+        r_low = rr[1] if len(rr) > 1 else None
         env[card.rate] = r
         for target, WT, WT_np, low in paths:
             if low is not None:
-                I = (r.to(torch.bfloat16) @ low).to(tdtype)
+                I = ((r_low if r_low is not None else r.to(torch.bfloat16)) @ low).to(tdtype)
             elif WT_np is not None and not r.requires_grad:
                 I = torch.from_numpy(r.numpy() @ WT_np)
             else:
@@ -275,6 +306,7 @@ class TorchEngine(Executor):
         and replay it (True, or "auto": when the gain is constant and the update
         does not read ``t``; otherwise steps are launched one by one). False: never.
     precision : "highest", "tf32" or "bf16" matrix products (see :func:`make_step`)
+    compile : fuse the element-wise work of each step with torch.compile (see :func:`make_step`)
     """
 
     name = "torch"
@@ -287,6 +319,7 @@ class TorchEngine(Executor):
         cpu_blas: str = "torch",
         graph="auto",
         precision: str = "highest",
+        compile: bool = False,
     ):
         if graph not in (True, False, "auto"):
             raise ConfigError(f"`graph` must be True, False or 'auto', got {graph!r}")
@@ -294,6 +327,7 @@ class TorchEngine(Executor):
             raise ConfigError(f"`precision` must be one of {PRECISIONS}, got {precision!r}")
         self.graph = graph
         self.precision = precision
+        self.compile = bool(compile)
         self.cpu_blas = cpu_blas
         self.device = device
         self.dtype = dtype
@@ -337,6 +371,7 @@ class TorchEngine(Executor):
             dtype=self.dtype,
             cpu_blas=self.cpu_blas,
             precision=self.precision,
+            compile=self.compile,
         )
         t0 = time.perf_counter()
         x = torch.as_tensor(x0, dtype=step.dtype, device=step.device)

@@ -134,6 +134,7 @@ class TrainingConfig:
         executor "torch" only; per-step seeded draws, see :mod:`neurochaos.learning.fused`)
     device, dtype : torch device and dtype of the simulation (Brian2: float64 only)
     precision : matrix products of the fused engine: "highest", "tf32" or "bf16" (float32)
+    compile : fused engine: fuse each integration step's element-wise work with torch.compile
     checkpoint_every : write a checkpoint every this many steps (and at the end)
     eval_every : compute the indices every this many steps (0: never)
     eval_samples : number of generated samples for those indices
@@ -149,6 +150,7 @@ class TrainingConfig:
     device: str = "cpu"
     dtype: str = "float64"
     precision: str = "highest"
+    compile: bool = False
     checkpoint_every: int = 100
     eval_every: int = 0
     eval_samples: int = 1000
@@ -167,6 +169,10 @@ class TrainingConfig:
         check_choice(self.precision, "training.precision", ("highest", "tf32", "bf16"))
         if self.engine == "fused" and self.executor != "torch":
             fail("training.engine", "'phases' when training.executor is not 'torch'", self.engine)
+        if not isinstance(self.compile, bool):
+            fail("training.compile", "true or false", self.compile)
+        if self.compile and self.engine != "fused":
+            fail("training.compile", "false unless engine = 'fused'", self.compile)
         if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
             fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
         check_int(self.checkpoint_every, "training.checkpoint_every", min_value=1)

@@ -59,6 +59,8 @@ class FusedTrainer:
     precision : matrix products "highest", "tf32" or "bf16" (float32 only)
     graph : capture the step in a CUDA graph: "auto" (on CUDA), True or False
     fold : fold the two recurrent pathways into one matrix when the update allows it
+    compile : fuse the element-wise parts of each integration step with torch.compile
+        (see :func:`~neurochaos.executors.torch_engine.make_step`)
     chains : ndarray (M, N), persistent chains to resume from (free_init "persistent")
 
     Examples
@@ -87,6 +89,7 @@ class FusedTrainer:
         graph="auto",
         fold: bool = True,
         chains=None,
+        compile: bool = False,
     ):
         import torch
 
@@ -132,7 +135,7 @@ class FusedTrainer:
         self.n_steps = self.config.n_steps
         gains = rate_net.gain.sample(self.n_steps + 1, self.config.dt)
         self.folded = bool(fold) and len(set(float(g) for g in gains)) == 1 and self._fold_ok(rate_net, dtype)
-        common = dict(bias=self.bias, device=str(dev), dtype=dtype, precision=precision)
+        common = dict(bias=self.bias, device=str(dev), dtype=dtype, precision=precision, compile=bool(compile))
         if self.folded:
             self.g_J0 = float(gains[0]) * self.J0
             self.K = self.g_J0 + self.A

@@ -245,6 +245,7 @@ def train(
             dtype=tr.dtype,
             precision=tr.precision,
             chains=chains,
+            compile=tr.compile,
         )
     else:
         runner = PhaseRunner(net, tr.executor, device=tr.device, dtype=tr.dtype)
