@@ -44,7 +44,7 @@ def plot_samples_vs_data(data, samples: dict, shape, path, title: str, n: int = 
     """Fig 2: a grid of data next to a grid of samples of each architecture."""
     plt = _plt()
     panels = {"data (test set)": data[:n], **{k: v[:n] for k, v in samples.items()}}
-    fig, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 2.9))
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(2.6 * len(panels), 7.5), 2.9))
     for ax, (name, imgs) in zip(np.atleast_1d(axes), panels.items()):
         ax.imshow(_tile(imgs, shape, 4), cmap="gray_r", vmin=-1, vmax=1)
         ax.set_title(name, fontsize=9)

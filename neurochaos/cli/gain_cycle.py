@@ -16,7 +16,9 @@ def register(sub):
     p.add_argument("--period", type=float, default=50.0, help="cycle period in units of tau (default 50)")
     p.add_argument("--duty", type=float, default=0.5, help="fraction of each period at g-high, first (default 0.5)")
     p.add_argument("--cycles", type=int, default=20, help="number of cycles (default 20)")
-    p.add_argument("--structure", type=float, default=4.0, help="multiplier of the structured coupling (default 4)")
+    p.add_argument(
+        "--structure", type=float, default=None, help="strength of the structured coupling (default: the card's J_s)"
+    )
     p.add_argument("--threshold", type=float, default=0.5, help="|overlap| that counts as in a memory (default 0.5)")
     p.add_argument("--chains", type=int, default=1, help="independent initial states (default 1)")
     p.add_argument("--seed", type=int, default=0, help="seed of patterns, weights (seed) and x(0) (seed + 1)")

@@ -155,7 +155,7 @@ def build_network(
         if p.recipe == "gaussian":
             weights[p.name] = gaussian_coupling(N, rng_w)
         elif p.recipe == "hopfield":
-            weights[p.name] = hopfield_coupling(patterns)
+            weights[p.name] = float(prm.get("J_s", 1.0)) * hopfield_coupling(patterns)
         elif p.recipe == "zeros":
             weights[p.name] = zero_coupling(N)
         else:  # card validation makes this unreachable

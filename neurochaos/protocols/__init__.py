@@ -6,7 +6,6 @@ Public API::
 """
 
 from .gain import (
-    DEFAULT_STRUCTURE,
     Epoch,
     GainCycle,
     GainCycleResult,
@@ -17,7 +16,6 @@ from .gain import (
 )
 
 __all__ = [
-    "DEFAULT_STRUCTURE",
     "Epoch",
     "GainCycle",
     "GainCycleResult",

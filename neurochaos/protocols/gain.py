@@ -57,7 +57,6 @@ __all__ = [
 ]
 
 #: Default multiplier of the structured (hopfield) coupling; see build_memory_network.
-DEFAULT_STRUCTURE = 4.0
 
 
 @dataclass(frozen=True)
@@ -160,15 +159,16 @@ def build_memory_network(
     P: int = 10,
     patterns=None,
     g: GainLike = 0.0,
-    structure: float = DEFAULT_STRUCTURE,
+    structure: float | None = None,
     seed: int = 0,
 ) -> RateNetwork:
     """A structured (+ random) network whose hopfield pathways are scaled by ``structure``.
 
-    ``W_total = structure * W_struct + g * W_rand`` for ``mixed_rate``. The
-    card's ``W_struct = (1/N) sum xi xi^T`` alone (``structure = 1``) is at the
-    retrieval threshold of tanh units (m = tanh(m) has only m = 0), so
-    retrieval needs ``structure`` > 1; 4 is the default (docs/gain_modulation.md).
+    ``W_total = structure * (1/N) sum xi xi^T + g * W_rand`` for ``mixed_rate``.
+    ``structure`` None takes the card's parameter ``J_s`` (4 in mixed_rate and
+    hopfield_rate); 1 is the spec's documented ``W_struct``, which sits at the
+    retrieval threshold of tanh units (m = tanh(m) has only m = 0), so retrieval
+    needs ``structure`` > 1 (docs/gain_modulation.md).
 
     Parameters
     ----------
@@ -176,7 +176,7 @@ def build_memory_network(
     N, P : network size and number of random +-1 patterns (P < N)
     patterns : explicit patterns, shape (P, N), instead of random ones
     g : gain (number >= 0 or schedule)
-    structure : multiplier of the structured coupling, > 0
+    structure : strength of the structured coupling, > 0 (None: the card's ``J_s``)
     seed : seed of patterns and random weights
 
     >>> net = build_memory_network(N=40, P=3, seed=1)
@@ -184,15 +184,16 @@ def build_memory_network(
     >>> net.patterns.shape, bool(np.allclose(net.weights["struct"], 4.0 * hopfield_coupling(net.patterns)))
     ((3, 40), True)
     """
-    structure = check_float(structure, "structure", low=0.0, low_open=True)
+    card = model if isinstance(model, ModelCard) else load_card(model)
+    card_js = float(card.parameters.get("J_s", 1.0))
+    structure = card_js if structure is None else check_float(structure, "structure", low=0.0, low_open=True)
     if patterns is not None:
         patterns = check_finite_array(patterns, "patterns", shape=(None, check_int(N, "N", min_value=1)))
-    card = model if isinstance(model, ModelCard) else load_card(model)
     hop = [p.name for p in card.pathways if p.recipe == "hopfield"]
     if not hop:
         raise ConfigError(f"`model` must have a hopfield pathway (stored patterns), got {card.name!r}")
     net = build_network(card, N=N, g=g, seed=seed, P=None if patterns is not None else P, patterns=patterns)
-    scaled = net.with_weights(**{k: structure * net.weights[k] for k in hop})
+    scaled = net.with_weights(**{k: (structure / card_js) * net.weights[k] for k in hop})
     scaled.meta.update({"structure": structure, "seed": seed})
     return scaled
 
@@ -332,7 +333,7 @@ def run_gain_cycle(
     period: float = 50.0,
     duty: float = 0.5,
     cycles: int = 20,
-    structure: float = DEFAULT_STRUCTURE,
+    structure: float | None = None,
     seed: int = 0,
     chains: int = 1,
     threshold: float = 0.5,
@@ -382,7 +383,7 @@ def run_gain_cycle(
             "model": net.card.name,
             "N": net.N,
             "P": int(net.patterns.shape[0]),
-            "structure": structure,
+            "structure": net.meta["structure"],
             "cycle": cycle.to_dict(),
             "T": cycle.T,
             "seed": seed,
