@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from neurochaos.executors import RunConfig  # noqa: E402
-from neurochaos.executors.torch_engine import _tf32, capture_graph, make_step  # noqa: E402
+from neurochaos.executors.torch_engine import _tf32, capture_graph, capture_steps, make_step  # noqa: E402
 from neurochaos.io import save_json  # noqa: E402
 from neurochaos.model import build_network  # noqa: E402
 
@@ -78,15 +78,7 @@ def torch_step_times(net, M, precision, chunk, repeats, eager_steps=0, compile=F
                 return y
 
             out["eager"] = cuda_time(eager, 3) / eager_steps
-        state = x.clone()
-
-        def body():
-            y = state
-            for n in range(chunk):
-                y = step(y, n)
-            state.copy_(y)
-
-        g = capture_graph(body)
+        g = capture_steps(step, x.clone(), chunk)
         out["graph"] = cuda_time(g.replay, repeats) / chunk
     return out
 
@@ -256,39 +248,26 @@ def main(argv=None) -> Path:
 
         section(res, "single_chain_N1284", single)
 
+    def precision_rows(M, chunk, repeats):
+        """Graph-captured step vs same-shape matmul for each precision (and + compile)."""
+        row = {}
+        for prec in ("float32", "tf32", "bf16"):
+            mm = matmul_time(M, N, prec, chunk, repeats)
+            for comp in (False, True) if prec != "float32" else (False,):
+                st = torch_step_times(net, M, prec, chunk, repeats, compile=comp)["graph"]
+                row[prec + ("+compile" if comp else "")] = {
+                    "step_us": st * 1e6,
+                    "matmul_us": mm * 1e6,
+                    "step_over_matmul": st / mm,
+                    "effective_tflops": 2 * M * N * N / st / 1e12,
+                    "matmul_tflops": 2 * M * N * N / mm / 1e12,
+                }
+        return row
+
     if "batched" in want:
-
-        def batched():
-            row = {}
-            for prec in ("float32", "tf32", "bf16"):
-                mm = matmul_time(500, N, prec, 100, rep)
-                for comp in (False, True) if prec != "float32" else (False,):
-                    st = torch_step_times(net, 500, prec, 100, rep, compile=comp)["graph"]
-                    key = prec + ("+compile" if comp else "")
-                    row[key] = {"step_us": st * 1e6, "matmul_us": mm * 1e6, "step_over_matmul": st / mm}
-            row["target_step_over_matmul"] = 1.1
-            return row
-
-        section(res, "batched_M500_N1284", batched)
-
+        section(res, "batched_M500_N1284", lambda: {**precision_rows(500, 100, rep), "target_step_over_matmul": 1.1})
     if "big" in want:
-
-        def big():
-            row = {}
-            M = 10000
-            for prec in ("float32", "tf32", "bf16"):
-                mm = matmul_time(M, N, prec, 20, max(3, rep // 4))
-                for comp in (False, True) if prec != "float32" else (False,):
-                    st = torch_step_times(net, M, prec, 20, max(3, rep // 4), compile=comp)["graph"]
-                    row[prec + ("+compile" if comp else "")] = {
-                        "step_us": st * 1e6,
-                        "effective_tflops": 2 * M * N * N / st / 1e12,
-                        "matmul_tflops": 2 * M * N * N / mm / 1e12,
-                    }
-            row["target_tflops"] = 150
-            return row
-
-        section(res, "big_M10000_N1284", big)
+        section(res, "big_M10000_N1284", lambda: {**precision_rows(10000, 20, max(3, rep // 4)), "target_tflops": 150})
 
     if "accuracy" in want:
 

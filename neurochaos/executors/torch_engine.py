@@ -19,7 +19,7 @@ from ..errors import ConfigError, ExecutorUnavailableError
 from .base import Executor, RunConfig, Trace, extra_variables, register, resolve_variables, run_inputs
 from .codegen import compile_rate_model, summed_pathway
 
-__all__ = ["TorchEngine", "make_step", "timed_array_index", "PRECISIONS"]
+__all__ = ["TorchEngine", "make_step", "timed_array_index", "capture_graph", "capture_steps", "PRECISIONS"]
 
 #: Matrix-product precisions of the torch step (see :func:`make_step`).
 PRECISIONS = ("highest", "tf32", "bf16")
@@ -258,24 +258,30 @@ def capture_graph(body, warmup: int = 2):
     return graph
 
 
-def _run_graph(step, x, rec, n_steps, every, progress, name):
-    """Integrate ``n_steps`` by replaying one captured chunk of ``every`` steps.
+def capture_steps(step, state, n_steps: int):
+    """A CUDA graph whose replay advances ``state`` (a CUDA tensor) by ``n_steps`` steps in place.
 
-    The chunk is captured with step indices 0..every-1; callers guarantee the
-    update does not depend on n (constant gain, no explicit t).
+    Steps are captured with indices 0..n_steps-1, so the update must not depend on
+    n (constant gain, no explicit t). ``state`` is left as it was before capture.
     """
-    state = x.clone()
+    start = state.clone()
 
     def chunk():
         y = state
-        for n in range(every):
+        for n in range(n_steps):
             y = step(y, n)
         state.copy_(y)
 
-    full, rest = divmod(n_steps, every)
-    start = state.clone()
-    graph = capture_graph(chunk) if full else None
+    graph = capture_graph(chunk)
     state.copy_(start)  # the warm-up and capture advanced the state
+    return graph
+
+
+def _run_graph(step, x, rec, n_steps, every, progress, name):
+    """Integrate ``n_steps`` by replaying one captured chunk of ``every`` steps (see :func:`capture_steps`)."""
+    state = x.clone()
+    full, rest = divmod(n_steps, every)
+    graph = capture_steps(step, state, every) if full else None
     chunks = range(full)
     if progress:
         from tqdm.auto import tqdm
