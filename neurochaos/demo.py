@@ -59,7 +59,7 @@ def _figure(data, samples, history, lam, shape, path):
 def generation_demo(
     out: str | Path,
     *,
-    steps: int = 400,
+    steps: int = 1600,
     n_hidden: int = 64,
     M: int = 100,
     n_samples: int = 1000,
@@ -99,6 +99,7 @@ def generation_demo(
                 "eval_every": max(1, steps // 8),
                 "eval_samples": 500,
                 "checkpoint_every": steps,
+                "engine": "fused",
             },
             "data": {"name": "digits"},
         }

@@ -6,7 +6,7 @@ from __future__ import annotations
 def register(sub):
     p = sub.add_parser("demo", help="train the restricted 2-layer chaotic generator on 8x8 digits and report")
     p.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
-    p.add_argument("--steps", type=int, default=400, help="training steps (default 400)")
+    p.add_argument("--steps", type=int, default=1600, help="training steps (default 1600)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=run)
