@@ -277,19 +277,37 @@ def capture_steps(step, state, n_steps: int):
     return graph
 
 
-def _run_graph(step, x, rec, n_steps, every, progress, name):
-    """Integrate ``n_steps`` by replaying one captured chunk of ``every`` steps (see :func:`capture_steps`)."""
+#: Longest chunk of steps captured in one CUDA graph (capturing costs about three eager chunks).
+GRAPH_CHUNK = 100
+
+
+def graph_chunk(every: int) -> int:
+    """Steps per captured chunk: the largest divisor of ``every`` not above GRAPH_CHUNK.
+
+    >>> graph_chunk(1000), graph_chunk(7), graph_chunk(101)
+    (100, 7, 1)
+    """
+    return max(d for d in range(1, min(every, GRAPH_CHUNK) + 1) if every % d == 0)
+
+
+def _run_graph(step, x, rec, n_steps, every, chunk, progress, name):
+    """Integrate ``n_steps`` by replaying a captured chunk of ``chunk`` steps (``chunk`` divides ``every``).
+
+    See :func:`capture_steps`. Records are taken every ``every`` steps; the steps
+    after the last full record period run eagerly.
+    """
     state = x.clone()
     full, rest = divmod(n_steps, every)
-    graph = capture_steps(step, state, every) if full else None
-    chunks = range(full)
+    graph = capture_steps(step, state, chunk) if full else None
+    periods = range(full)
     if progress:
         from tqdm.auto import tqdm
 
-        chunks = tqdm(chunks, desc=f"torch {name} (CUDA graph)", unit="chunk", mininterval=0.5)
-    for i in chunks:
+        periods = tqdm(periods, desc=f"torch {name} (CUDA graph)", unit="record", mininterval=0.5)
+    for i in periods:
         rec[i] = state
-        graph.replay()
+        for _ in range(every // chunk):
+            graph.replay()
     y = state
     for n in range(rest):
         if n == 0:
@@ -308,9 +326,11 @@ class TorchEngine(Executor):
     dtype : "float64" or "float32"; default: the RunConfig's
     progress : show a tqdm progress bar
     cpu_blas : "torch" (default) or "numpy": BLAS for CPU matrix products (see :func:`make_step`)
-    graph : on CUDA, capture ``record_every`` integration steps in one CUDA graph
-        and replay it (True, or "auto": when the gain is constant and the update
-        does not read ``t``; otherwise steps are launched one by one). False: never.
+    graph : on CUDA, capture a chunk of integration steps (a divisor of
+        ``record_every``, at most GRAPH_CHUNK) in one CUDA graph and replay it.
+        "auto": when the gain is constant, the update does not read ``t`` and the
+        run is long enough (>= 4 replays) to repay the capture; otherwise steps are
+        launched one by one. True: also for short runs. False: never.
     precision : "highest", "tf32" or "bf16" matrix products (see :func:`make_step`)
     compile : fuse the element-wise work of each step with torch.compile (see :func:`make_step`)
     """
@@ -384,7 +404,10 @@ class TorchEngine(Executor):
         n_steps, every = cfg.n_steps, cfg.record_every
         rec = torch.empty((cfg.n_records, *x.shape), dtype=step.dtype, device=step.device)
         constant = len(set(gains)) == 1 and not compile_rate_model(net.card, cfg.method).explicit_time
-        use_graph = step.device.type == "cuda" and (self.graph is True or (self.graph == "auto" and constant))
+        chunk = graph_chunk(every) if step.device.type == "cuda" and constant and self.graph is not False else 0
+        if self.graph == "auto" and chunk and n_steps // chunk < 4:
+            chunk = 0  # too short to repay the capture (about three eager chunks)
+        use_graph = bool(chunk)
         if self.graph is True and step.device.type == "cuda" and not constant:
             raise ConfigError(
                 "`graph` True needs a constant gain and an update that does not read t; "
@@ -392,7 +415,7 @@ class TorchEngine(Executor):
             )
         with torch.no_grad(), _tf32(self.precision == "tf32"):
             if use_graph:
-                x = _run_graph(step, x, rec, n_steps, every, self.progress, net.card.name)
+                x = _run_graph(step, x, rec, n_steps, every, chunk, self.progress, net.card.name)
             else:
                 steps = range(n_steps)
                 if self.progress:
