@@ -286,3 +286,21 @@ def test_graph_bookkeeping_matches_eager_records(monkeypatch, T, every):
         ref = ex.run(x0.numpy())
     assert np.abs(rec_g.numpy() - ref.x).max() <= 1e-12
     assert np.abs(xg.numpy() - ref.x_final).max() <= 1e-12
+
+
+def test_fused_trainer_validates_its_arguments():
+    net = build_generative_network("fu_restricted2", n_visible=4, n_hidden=3, T=0.5)
+    data = np.ones((3, 4))
+    with pytest.raises(ConfigError, match=r"`dtype` must be one of"):
+        FusedTrainer(net, data, k=0.1, M=2, dtype="float16")
+    with pytest.raises(ConfigError, match=r"`precision` 'tf32' needs dtype 'float32'"):
+        FusedTrainer(net, data, k=0.1, M=2, precision="tf32")
+    with pytest.raises(ConfigError, match=r"`k` must be"):
+        FusedTrainer(net, data, k=0.0, M=2)
+    with pytest.raises(ConfigError, match=r"`free_init` must be one of"):
+        FusedTrainer(net, data, k=0.1, M=2, free_init="zeros")
+    if not torch.cuda.is_available():
+        with pytest.raises(ExecutorUnavailableError, match=r"needs CUDA"):
+            FusedTrainer(net, data, k=0.1, M=2, device="cuda")
+        with pytest.raises(ConfigError, match=r"`graph` True needs a CUDA device"):
+            FusedTrainer(net, data, k=0.1, M=2, graph=True)

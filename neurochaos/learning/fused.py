@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..executors import RunConfig
-from ..executors.torch_engine import PRECISIONS, _tf32, capture_graph, make_step
+from ..executors.torch_engine import PRECISIONS, _resolve_device, _tf32, capture_graph, make_step
 from ..validation import check_choice, check_finite_array, check_float, check_int
 
 __all__ = ["FusedTrainer", "step_seed"]
@@ -105,8 +105,11 @@ class FusedTrainer:
         if len(x_train) == 0:
             raise ConfigError("`x_train` must hold at least one image, got 0")
         self.precision = precision
+        check_choice(dtype, "dtype", ("float64", "float32"))
+        if precision != "highest" and dtype != "float32":
+            raise ConfigError(f"`precision` {precision!r} needs dtype 'float32', got dtype {dtype!r}")
         tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
-        dev = torch.device(device)
+        dev = _resolve_device(device)
         self.device, self.tdtype = dev, tdtype
         N, nv = network.N, network.n_visible
 
