@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import json
+import re
+
 import numpy as np
 import pytest
 from scipy.special import erf
@@ -14,7 +18,8 @@ from neurochaos.analysis import (
     solve_dmft,
 )
 from neurochaos.analysis.dmft import log_cosh, solve_delta0
-from neurochaos.errors import ConfigError, ModelError
+from neurochaos.cli import main
+from neurochaos.errors import ConfigError, DivergenceError, ModelError
 from neurochaos.model import build_network
 
 
@@ -114,3 +119,142 @@ def test_participation_ratio_counts_active_dimensions():
         participation_ratio(np.zeros(5))
     with pytest.raises(ConfigError, match="`transient` must be"):
         estimate_autocorrelation(np.zeros((10, 3)), 0.1, transient=5.0)
+
+
+# ---- accuracy against independent quadrature (written here, not using the module's rules) ----
+
+
+def _gauss_pdf(z):
+    return np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
+
+
+def _var_log_cosh(d0):
+    """Var_z[ln cosh(sqrt(d0) z)] by adaptive scipy quad on z >= 0 (the integrands are even)."""
+    from scipy.integrate import quad
+
+    a = np.sqrt(d0)
+    m1, m2 = (
+        2 * quad(lambda z, k=k: log_cosh(a * z) ** k * _gauss_pdf(z), 0, np.inf, epsabs=0, epsrel=1e-13, limit=200)[0]
+        for k in (1, 2)
+    )
+    return m2 - m1 * m1
+
+
+@functools.lru_cache
+def _delta0_reference(g):
+    from scipy.optimize import brentq
+
+    return brentq(lambda d: 0.5 * d * d - g * g * _var_log_cosh(d), 0.5 * (1 - g**-2) / 2, 2 * g * g, xtol=1e-15)
+
+
+def _delta_reference(g, lags):
+    """Delta(lags) from Delta'' = Delta - g^2 C with C from a tensor trapezoid rule (step h, |z|, |u| <= 9)."""
+    from scipy.integrate import solve_ivp
+
+    d0 = _delta0_reference(g)
+    h = min(0.05, 0.3 / np.sqrt(d0))
+    z = np.arange(-9.0, 9.0 + h / 2, h)
+    w = _gauss_pdf(z) * h
+
+    def C(D):
+        D = min(max(D, 0.0), d0)
+        return w @ (np.tanh(np.sqrt(d0 - D) * z[None, :] + np.sqrt(D) * z[:, None]) @ w) ** 2
+
+    sol = solve_ivp(
+        lambda s, y: [y[1], y[0] - g * g * C(y[0])],
+        (0, max(lags)),
+        [d0, 0.0],
+        rtol=1e-11,
+        atol=1e-12,
+        t_eval=lags,
+        method="DOP853",
+    )
+    return d0, sol.y[0]
+
+
+@pytest.mark.parametrize("g", [1.05, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0])
+def test_delta0_matches_adaptive_quadrature(g):
+    # main before the adaptive rule: +3.7e-3 relative at g = 10, +1.2e-2 at g = 20
+    assert solve_delta0(g) == pytest.approx(_delta0_reference(g), rel=1e-7)
+
+
+@pytest.mark.parametrize("g", [1.5, 3.0, 10.0])
+def test_delta_matches_an_independent_ode_solution(g):
+    lags = np.array([0.5, 1.0, 2.0, 4.0])
+    d0, ref = _delta_reference(g, lags)
+    sol = solve_dmft(g, s_max=4.0, n_s=9)
+    assert sol.delta0 == pytest.approx(d0, rel=1e-7)
+    np.testing.assert_allclose(sol.delta[[1, 2, 4, 8]], ref, rtol=0, atol=1e-5 * d0)
+
+
+@pytest.mark.parametrize("order", [400, 1000])
+def test_high_gauss_hermite_orders_stay_finite_and_right(order):
+    # hermegauss weights overflow to nan from ~370 nodes; main printed Delta0 = 0 at g = 2, order 400
+    assert solve_delta0(2.0, order=order) == pytest.approx(_delta0_reference(2.0), rel=1e-10)
+    if order == 400:
+        sol = solve_dmft(2.0, order=order, s_max=1.0, n_s=3)
+        assert sol.delta0 == pytest.approx(_delta0_reference(2.0), rel=1e-10) and np.all(np.isfinite(sol.delta))
+        assert sol.settings["rule"] == "gauss-hermite" and sol.settings["order"] == 400
+
+
+def test_settings_record_the_adaptive_orders():
+    st = solve_dmft(10.0, s_max=1.0, n_s=3).settings
+    assert st["rule"] == "split-legendre" and st["tol"] == 1e-8
+    assert 8 < st["order_delta0"] <= 1024 and 8 < st["order"] <= 1024
+    assert solve_dmft(10.0, s_max=1.0, n_s=3, tol=1e-12).settings["order"] >= st["order"]
+
+
+def test_unreachable_tolerance_and_non_finite_values_raise():
+    with pytest.raises(ConfigError, match=r"`tol` must be reachable for Delta0 with max_order = 16 .*got 1e-12"):
+        solve_delta0(20.0, tol=1e-12, max_order=16)
+    with pytest.raises(ConfigError, match=r"`tol` must be in \(0.0, 0.1\]"):
+        solve_dmft(2.0, tol=0.0)
+
+    def Phi(u):  # ln cosh that returns nan far out (the probe near 0..3 passes)
+        return np.where(np.abs(u) > 30, np.nan, log_cosh(u))
+
+    with pytest.raises(DivergenceError, match=r"`Phi` must be finite"):
+        solve_dmft(2.0, Phi=Phi)
+
+
+def test_non_finite_quadrature_weights_raise(monkeypatch):
+    import scipy.special
+
+    from neurochaos.analysis import dmft
+
+    monkeypatch.setattr(scipy.special, "roots_hermitenorm", lambda n: (np.zeros(n), np.full(n, np.nan)))
+    dmft._gauss_hermite.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"`order` must be small enough that the gauss-hermite nodes"):
+            solve_delta0(2.0, order=33)
+    finally:
+        dmft._gauss_hermite.cache_clear()
+
+
+# ---- CLI (written like tests/test_chaos_cli.py) ----
+
+
+def test_cli_dmft_high_order_prints_the_right_delta0(capsys):
+    assert main(["dmft", "--g", "2", "--order", "400"]) == 0
+    out = capsys.readouterr().out
+    assert "x = 0 is stable" not in out and "gauss-hermite order 400" in out
+    value = float(re.search(r"delta0 = ([0-9.]+)", out).group(1))
+    assert value == pytest.approx(_delta0_reference(2.0), abs=1e-6)
+
+
+def test_cli_autocorr_shows_dmft_next_to_the_simulation(capsys):
+    argv = ["autocorr", "--N", "60", "--g", "2", "--T", "6", "--transient", "1", "--max-lag", "2", "--no-progress"]
+    assert main([argv[0], "chaotic_rate", *argv[1:]]) == 0
+    out = capsys.readouterr().out
+    ref = solve_dmft(2.0, s_max=2.0, n_s=3)
+    assert re.search(rf"delta0 = [0-9.]+   DMFT {ref.delta0:.6f}", out)
+    assert re.search(rf"delta\(1\) = [0-9.]+   DMFT {ref.delta[1]:.6f}", out)
+    assert main([argv[0], "chaotic_rate", *argv[1:], "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["dmft"]["applicable"] and d["dmft"]["delta0"] == pytest.approx(ref.delta0)
+    assert len(d["dmft"]["delta"]) == len(d["s"])
+    assert main([argv[0], "hopfield_rate", *argv[1:]]) == 0
+    assert "DMFT not shown: `model` must be a random rate network" in capsys.readouterr().out
+    assert main([argv[0], "hopfield_rate", *argv[1:], "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["dmft"]["applicable"] is False and "pathway recipes" in d["dmft"]["reason"]

@@ -24,6 +24,19 @@ def register(sub):
     p.set_defaults(func=run)
 
 
+def _dmft(args, ac) -> dict:
+    """DMFT prediction at the simulated lags, or why there is none (structured/mixed cards)."""
+    from ..analysis.dmft import check_dmft_model, solve_dmft
+    from ..errors import ModelError
+
+    try:
+        check_dmft_model(args.model)
+    except ModelError as e:
+        return {"applicable": False, "reason": str(e)}
+    sol = solve_dmft(ac.settings["g"], s_max=float(ac.s[-1]), n_s=len(ac.s))
+    return {"applicable": True, **sol.to_dict()}
+
+
 def run(args) -> int:
     from ..analysis.stats import measure_autocorrelation
 
@@ -42,16 +55,20 @@ def run(args) -> int:
         device=args.device,
         progress=not args.no_progress,
     )
+    th = _dmft(args, ac)
     if args.json:
-        print(json.dumps(ac.to_dict()))
+        print(json.dumps({**ac.to_dict(), "dmft": th}))
         return 0
     s = ac.settings
     print(f"{s['model']} N={s['N']} g={s['g']:g} seed={s['seed']}: window {s['window']:g} tau after {s['transient']:g}")
-    print(f"delta0 = {ac.delta0:.6f}")
+    print(f"delta0 = {ac.delta0:.6f}" + (f"   DMFT {th['delta0']:.6f}" if th["applicable"] else ""))
     for lag in (1.0, 2.0, 5.0, 10.0):
         if lag <= ac.s[-1]:
             i = int(abs(ac.s - lag).argmin())
-            print(f"delta({ac.s[i]:g}) = {ac.delta[i]:.6f}")
+            dmft = f"   DMFT {th['delta'][i]:.6f}" if th["applicable"] else ""
+            print(f"delta({ac.s[i]:g}) = {ac.delta[i]:.6f}{dmft}")
+    if not th["applicable"]:
+        print(f"DMFT not shown: {th['reason']}")
     print(f"participation ratio of tanh(x) = {ac.participation_ratio:.2f}")
     return 0
 

@@ -11,7 +11,11 @@ def register(sub):
     p.add_argument("--model", default="chaotic_rate", help="card the theory is checked against (default chaotic_rate)")
     p.add_argument("--s-max", type=float, default=20.0, help="largest lag, units of tau (default 20)")
     p.add_argument("--n-s", type=int, default=201, help="number of lags (default 201)")
-    p.add_argument("--order", type=int, default=61, help="Gauss-Hermite nodes (default 61)")
+    p.add_argument(
+        "--order", type=int, default=None, help="fixed Gauss-Hermite nodes (default: adaptive rule, see --tol)"
+    )
+    p.add_argument("--tol", type=float, default=1e-8, help="relative tolerance of the adaptive rule (default 1e-8)")
+    p.add_argument("--max-order", type=int, default=1024, help="largest adaptive order tried (default 1024)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.set_defaults(func=run)
 
@@ -19,11 +23,21 @@ def register(sub):
 def run(args) -> int:
     from ..analysis.dmft import solve_dmft
 
-    sol = solve_dmft(args.g, model=args.model, s_max=args.s_max, n_s=args.n_s, order=args.order)
+    sol = solve_dmft(
+        args.g,
+        model=args.model,
+        s_max=args.s_max,
+        n_s=args.n_s,
+        order=args.order,
+        tol=args.tol,
+        max_order=args.max_order,
+    )
     if args.json:
         print(json.dumps(sol.to_dict()))
         return 0
-    print(f"DMFT, random tanh network, g = {sol.g:g}")
+    st = sol.settings
+    tol = f", tol {st['tol']:g}" if st["tol"] is not None else ""
+    print(f"DMFT, random tanh network, g = {sol.g:g} ({st['rule']} order {st['order']}{tol})")
     print(f"delta0 = {sol.delta0:.6f}" + ("  (g <= 1: x = 0 is stable)" if sol.delta0 == 0 else ""))
     for s in (1.0, 2.0, 5.0, 10.0):
         if s <= sol.s[-1]:
