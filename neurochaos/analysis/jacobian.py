@@ -7,10 +7,12 @@ mixed, trained weights, any integration method) works.
 
 Many cards integrate ``tau dx/dt = -x + W_eff(g) tanh(x) + b`` with a step
 of the *drift form* ``F(x) = x + h (-x + W_eff tanh(x) + b)`` (h = dt for
-Euler, ``1 - exp(-dt)`` for Brian2's exponential Euler, the 4th-order Taylor
-polynomial of ``1 - exp(-dt)`` for RK4, because Brian2 holds summed inputs
-fixed within a step). For those, :func:`detect_drift_form` checks the form
-numerically against the generated step and the Jacobian is analytic:
+Euler, ``1 - exp(-dt)`` for Brian2's exponential Euler, which both hold the
+recurrent input fixed within a step). The Runge-Kutta methods (``rk2``,
+``heun``, ``rk4``) recompute the input at every stage and are never of drift
+form; their Jacobian comes from autograd. For drift-form steps,
+:func:`detect_drift_form` checks the form numerically against the generated
+step and the Jacobian is analytic:
 ``D = (1 - h) I + h W_eff diag(1 - tanh(x)^2)``.
 """
 
@@ -23,7 +25,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelError
 from ..executors import RunConfig
-from ..model.schedule import ConstantGain
+from ..executors.integrators import TABLEAUX
 from ..validation import check_finite_array, check_float, fail
 
 __all__ = ["DriftForm", "detect_drift_form", "step_jacobian", "run_config_for", "make_autograd_step", "check_times"]
@@ -111,9 +113,8 @@ def detect_drift_form(network, config: RunConfig, *, seed: int = 0) -> DriftForm
     """Return the :class:`DriftForm` of the network's step, or None if it has another form.
 
     The check runs the generated step (float64, CPU) on random states at two
-    gains and compares with the drift form to 1e-9 relative. RK4 with a
-    time-varying gain schedule is never treated as drift form (it reads the
-    gain at t + dt/2 and t + dt).
+    gains and compares with the drift form to 1e-9 relative. A Runge-Kutta method
+    (:data:`~neurochaos.executors.integrators.TABLEAUX`) is never of drift form.
 
     >>> from neurochaos.model import build_network
     >>> net = build_network("chaotic_rate", N=10, g=2.0, seed=0)
@@ -125,7 +126,7 @@ def detect_drift_form(network, config: RunConfig, *, seed: int = 0) -> DriftForm
 
     from ..executors.torch_engine import make_step
 
-    if config.method == "rk4" and not isinstance(network.gain, ConstantGain):
+    if config.method in TABLEAUX:
         return None
     A = network.effective_coupling(0.0)
     B = network.effective_coupling(1.0) - A

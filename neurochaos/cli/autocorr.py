@@ -6,6 +6,8 @@ import json
 
 
 def register(sub):
+    from ..executors.integrators import METHOD_HELP
+
     p = sub.add_parser("autocorr", help="simulate a card and estimate Delta0, Delta(s) and the participation ratio")
     p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
     p.add_argument("--N", type=int, default=3000, help="number of units (default 3000)")
@@ -15,7 +17,7 @@ def register(sub):
     p.add_argument("--transient", type=float, default=50.0, help="discarded time, units of tau (default 50)")
     p.add_argument("--max-lag", type=float, default=20.0, help="largest lag, units of tau (default 20)")
     p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
-    p.add_argument("--method", default=None, help="euler, exponential_euler or rk4 (default: the card's)")
+    p.add_argument("--method", default=None, help=METHOD_HELP)
     p.add_argument("--chains", type=int, default=1, help="independent initial conditions (default 1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")

@@ -6,6 +6,8 @@ import json
 
 
 def register(sub):
+    from ..executors.integrators import METHOD_HELP
+
     p = sub.add_parser("lyapunov", help="first k Lyapunov exponents of a rate card (QR / Benettin method)")
     p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
     p.add_argument("--N", type=int, default=None, help="number of units (default: the card's)")
@@ -17,7 +19,7 @@ def register(sub):
     p.add_argument("--transient", type=float, default=50.0, help="discarded time, units of tau (default 50)")
     p.add_argument("--t-ons", type=float, default=1.0, help="time between QR re-orthonormalisations (default 1 tau)")
     p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
-    p.add_argument("--method", default=None, help="euler, exponential_euler or rk4 (default: the card's)")
+    p.add_argument("--method", default=None, help=METHOD_HELP)
     p.add_argument("--jacobian", default="auto", choices=["auto", "analytic", "autograd"])
     p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])

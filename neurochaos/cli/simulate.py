@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 def register(sub):
+    from ..executors.integrators import METHOD_HELP
+
     p = sub.add_parser("simulate", help="simulate a rate model card and write t and x to an .npz")
     p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
     p.add_argument("--N", type=int, default=None, help="number of units (default: the card's)")
@@ -11,7 +13,7 @@ def register(sub):
     p.add_argument("--P", type=int, default=None, help="stored patterns, for structured cards")
     p.add_argument("--T", type=float, default=100.0, help="duration in units of tau (default 100)")
     p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
-    p.add_argument("--method", default=None, help="euler, exponential_euler or rk4 (default: the card's)")
+    p.add_argument("--method", default=None, help=METHOD_HELP)
     p.add_argument("--backend", default="torch", help="torch, brian2-runtime, brian2-cpp or brian2-cuda")
     p.add_argument("--device", default="cpu", help="torch device for the torch backend (cpu, cuda)")
     p.add_argument("--dtype", default="float64", choices=["float64", "float32"])

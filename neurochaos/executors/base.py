@@ -17,10 +17,9 @@ import numpy as np
 
 from ..errors import ConfigError, DivergenceError
 from ..validation import check_choice, check_float, check_int
+from .integrators import BRIAN2_METHODS, METHODS
 
 __all__ = ["RunConfig", "Trace", "Executor", "register", "get_executor", "executor_names", "run_inputs"]
-
-METHODS = ("euler", "exponential_euler", "rk4")
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,9 @@ class RunConfig:
     T : duration in units of tau (> 0)
     dt : integration step in units of tau, 0 < dt < 1
     record_every : record the state every this many steps (>= 1)
-    method : Brian2 state updater name: euler, exponential_euler or rk4
+    method : integration method: "euler" or "exponential_euler" (Brian2 state updaters, every
+        executor), "rk2", "heun" or "rk4" (explicit Runge-Kutta, torch engine; see
+        :mod:`neurochaos.executors.integrators`)
     dtype : "float64" or "float32" (Brian2 executors support float64 only)
     device : torch device string for the torch engine ("cpu", "cuda", ...)
     """
@@ -101,6 +102,8 @@ class Executor:
     """
 
     name: str = "base"
+    #: integration methods this executor runs at their nominal order (see :mod:`.integrators`)
+    methods: tuple = BRIAN2_METHODS
 
     @classmethod
     def available(cls) -> tuple[bool, str]:

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BrianObjects", "build_objects", "synapse_weights", "expected_indices"]
+from ..errors import ConfigError
+from .integrators import check_method
+
+__all__ = ["BrianObjects", "build_objects", "check_rate_config", "synapse_weights", "expected_indices"]
 
 NEURONS = "neurons"
 MON_X = "mon_x"
@@ -31,6 +34,13 @@ class BrianObjects:
         self.mon_x = mon_x
         self.mon_g = mon_g
         self.timed_array = timed_array
+
+
+def check_rate_config(network, config, executor) -> None:
+    """Raise ConfigError for run settings the Brian2 rate executors cannot honour (dtype, method)."""
+    if config.dtype != "float64":
+        raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
+    check_method(network, config.method, executor.name, executor.methods)
 
 
 def synapse_weights(W: np.ndarray, M: int) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError
 from .base import Executor, RunConfig, Trace, register, resolve_variables, run_inputs
-from .brian_common import build_objects, read_trace, synapse_weights
+from .brian_common import build_objects, check_rate_config, read_trace, synapse_weights
 
 __all__ = ["BrianRuntime", "brian_available"]
 
@@ -67,12 +67,11 @@ class BrianRuntime(Executor):
         return brian_available()
 
     def prepare(self, network, config: RunConfig) -> None:
+        self.check_supported(network)
+        check_rate_config(network, config, self)
         ok, why = self.available()
         if not ok:
             raise ExecutorUnavailableError(why)
-        self.check_supported(network)
-        if config.dtype != "float64":
-            raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
         self.network, self.config = network, config
 
     def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError, RunArgsMismatchError
 from .base import Executor, RunConfig, Trace, register, resolve_variables, run_inputs
-from .brian_common import build_objects, expected_indices, read_trace, synapse_weights
+from .brian_common import build_objects, check_rate_config, expected_indices, read_trace, synapse_weights
 from .brian_runtime import brian_available
 
 __all__ = ["BrianStandalone", "compiler_available"]
@@ -75,12 +75,11 @@ class BrianStandalone(Executor):
         return self.available()
 
     def prepare(self, network, config: RunConfig) -> None:
+        self.check_supported(network)
+        check_rate_config(network, config, self)
         ok, why = self._check_available()
         if not ok:
             raise ExecutorUnavailableError(f"executor {self.name!r} cannot run here: {why}")
-        self.check_supported(network)
-        if config.dtype != "float64":
-            raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
         if self.network is not None and (network is not self.network or config != self.config):
             self._built_for = None  # a new network shape or duration needs a new build
         self.network, self.config = network, config

@@ -22,6 +22,7 @@ import sympy
 
 from ..errors import ModelError
 from ..model.card import ModelCard, parse_equations
+from .integrators import TABLEAUX
 
 __all__ = ["CompiledRateModel", "compile_rate_model", "generate_rate_model", "summed_pathway", "TORCH_FUNCTIONS"]
 
@@ -55,6 +56,8 @@ class CompiledRateModel:
     inputs : neuron variables read by the update but not integrated (I_*, b, r)
     state_source / rate_source : generated Python source code
     state_update : function(**tensors, t, dt, tau, gain) -> tuple of new state tensors
+    derivative : function(**tensors, t, tau, gain) -> tuple of time derivatives (per second)
+        of the state variables, the right-hand side the Runge-Kutta stages evaluate
     rate_update : function(**tensors) -> new rate tensor
     explicit_time : the update reads ``t`` other than through ``gain(t)``
     """
@@ -67,6 +70,8 @@ class CompiledRateModel:
     rate_source: str
     state_update: object
     rate_update: object
+    derivative: object = None
+    derivative_source: str = ""
     explicit_time: bool = False
 
 
@@ -146,7 +151,14 @@ _CACHE: dict = {}
 
 
 def compile_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateModel:
-    """Cached :func:`generate_rate_model`: Brian2's state updater runs once per (equations, method)."""
+    """Cached :func:`generate_rate_model`: Brian2's state updater runs once per (equations, method).
+
+    A Runge-Kutta method of :data:`~neurochaos.executors.integrators.TABLEAUX` is
+    built by the torch engine from the model's ``derivative``; its Brian2 part is
+    the ``euler`` model.
+    """
+    if method in TABLEAUX:
+        method = "euler"
     key = (card.neuron, card.state, card.rate, card.rate_update, method)
     if key not in _CACHE:
         _CACHE[key] = generate_rate_model(card, method)
@@ -186,6 +198,9 @@ def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateM
     inputs = tuple(p for p in params if p in ids)
     args = list(state_vars) + list(inputs) + ["t", "dt", "tau", "gain"]
     state_src = _to_python(abstract, "state_update", args, list(state_vars))
+    rhs_code = "\n".join(f"_d{v} = {expr.code}" for v, expr in eqs.get_substituted_expressions())
+    deriv_args = [a for a in args if a != "dt"]
+    deriv_src = _to_python(rhs_code, "derivative", deriv_args, [f"_d{v}" for v in state_vars])
 
     lhs, _, rhs = card.rate_update.partition("=")
     if lhs.strip() != card.rate or not rhs.strip():
@@ -207,5 +222,7 @@ def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateM
         rate_source=rate_src,
         state_update=_compile(state_src, "state_update", where),
         rate_update=_compile(rate_src, "rate_update", where),
+        derivative=_compile(deriv_src, "derivative", where),
+        derivative_source=deriv_src,
         explicit_time="t" in _identifiers(re.sub(r"gain\([^()]*\)", "gain", abstract)),
     )

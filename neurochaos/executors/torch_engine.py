@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ConfigError, ExecutorUnavailableError
 from .base import Executor, RunConfig, Trace, extra_variables, register, resolve_variables, run_inputs
 from .codegen import compile_rate_model, summed_pathway
+from .integrators import METHODS, TABLEAUX
 
 __all__ = ["TorchEngine", "make_step", "timed_array_index", "capture_graph", "capture_steps", "PRECISIONS"]
 
@@ -67,7 +68,8 @@ def make_step(
     Parameters
     ----------
     network : RateNetwork
-    config : RunConfig (dt and method are used)
+    config : RunConfig (dt and method are used; "rk2", "heun" and "rk4" recompute the
+        recurrent input at every Runge-Kutta stage, see :mod:`.integrators`)
     weights, bias : overrides of the network's (arrays (N, N) / (N,))
     gains : ndarray (n_steps + 1,) of gains sampled at n dt; default: sample the network's schedule
     variables : dict name -> array (N,) or (M, N) of the card's other constant neuron variables
@@ -123,6 +125,7 @@ def make_step(
         return torch.as_tensor(np.ascontiguousarray(a.T if transpose else a), dtype=tdtype, device=dev)
 
     card = network.card
+    tableau = TABLEAUX.get(config.method)
     compiled = compile_rate_model(card, config.method)
     if len(compiled.state_vars) != 1:
         raise ConfigError(f"`model` must have one integrated variable for the torch engine, got {compiled.state_vars}")
@@ -168,6 +171,8 @@ def make_step(
     if compile:
         if len(set(gains)) != 1 or compiled.explicit_time:
             raise ConfigError("`compile` needs a constant gain and an update that does not read t")
+        if tableau:
+            raise ConfigError(f"`compile` needs method 'euler' or 'exponential_euler', got {config.method!r}")
         g0 = gains[0]
         state_raw, rate_raw = state_fn, rate_fn
         low = torch.bfloat16 if precision == "bf16" else None
@@ -188,7 +193,8 @@ def make_step(
         def state_fn(x, *a):  # noqa: F811
             return state_c(x, *a[:-4])
 
-    def step(x, n):
+    def inputs_at(x):
+        """The update's inputs at state x: constants and the summed recurrent input of each pathway."""
         env = {xname: x, **consts}
         rr = rate_fn(*[env[k] for k in rate_inputs])
         r = rr[0]
@@ -202,9 +208,32 @@ def make_step(
             else:
                 I = r @ WT
             env[target] = env[target] + I if target in env else I
-        args = [env[k] if k in env else torch.zeros_like(x) for k in inputs]
-        (xn,) = state_fn(x, *args, n * dt_s, dt_s, tau_s, gain)
-        return xn
+        return [env[k] if k in env else torch.zeros_like(x) for k in inputs]
+
+    if tableau is None:
+
+        def step(x, n):
+            (xn,) = state_fn(x, *inputs_at(x), n * dt_s, dt_s, tau_s, gain)
+            return xn
+
+    else:
+        deriv = compiled.derivative
+
+        def step(x, n):  # explicit Runge-Kutta: the recurrent input is recomputed at every stage
+            t = n * dt_s
+            ks = []
+            for c, a in zip(tableau.c, tableau.a):
+                y = x
+                for aij, k in zip(a, ks):
+                    if aij:
+                        y = y + (aij * dt_s) * k
+                (k,) = deriv(y, *inputs_at(y), t + c * dt_s, tau_s, gain)
+                ks.append(k)
+            xn = x
+            for bi, k in zip(tableau.b, ks):
+                if bi:
+                    xn = xn + (bi * dt_s) * k
+            return xn
 
     def refresh():
         for path in paths:
@@ -336,6 +365,7 @@ class TorchEngine(Executor):
     """
 
     name = "torch"
+    methods = METHODS
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..executors.integrators import METHODS
 from ..validation import check_choice, check_float, check_int, fail
 from .hebbian import ARCHITECTURES, J_SCOPES
 
@@ -50,7 +51,7 @@ class ModelConfig:
     T : duration of each phase and of generation, in units of tau
     dt : integration step in units of tau
     tau_ms : time constant in ms
-    method : Brian2 state updater (euler, exponential_euler, rk4)
+    method : integration method (see :data:`neurochaos.executors.integrators.METHODS`)
     j_scope : "all" (J over all units, default) or "hidden" (only inside hidden layers)
     """
 
@@ -84,7 +85,7 @@ class ModelConfig:
         if self.tau_ms is not None:
             check_float(self.tau_ms, "model.tau_ms", low=0.0, low_open=True)
         if self.method is not None:
-            check_choice(self.method, "model.method", ("euler", "exponential_euler", "rk4"))
+            check_choice(self.method, "model.method", METHODS)
         check_choice(self.j_scope, "model.j_scope", J_SCOPES)
 
     def resolve(self) -> ModelConfig:
