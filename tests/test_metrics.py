@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
+import struct
+
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
 from neurochaos.errors import DataError, ExecutorUnavailableError
-from neurochaos.metrics import aai, accuracy_indices, adversarial_accuracy, e2, er, es
+from neurochaos.metrics import KEYS, aai, accuracy_indices, adversarial_accuracy, e2, er, es
 
 
 def spins(rng, n, d, p_up=0.5):
@@ -89,8 +92,13 @@ def test_e2_and_es_tiny_cases_by_hand():
 def test_er_sign_and_size_on_repeated_samples():
     x = spins(np.random.default_rng(4), 200, 64)
     assert er(x, x) == 0.0
-    repeated = np.vstack([x, x])  # twice the rows, the same information: about half the bytes per row
-    assert er(x, repeated) == pytest.approx(-0.5, abs=0.05)
+    # Convention changed: E_R now compares n = min(n_D, n_G) rows of each set, so the old input
+    # np.vstack([x, x]) (400 rows against 200) would be cut to a random half. The same idea at equal
+    # sizes: 200 rows holding 100 images twice, half the information, about half the bytes per row.
+    # The bytes also changed (FeF's int32 per pixel instead of packed bits): each repeated row now costs a
+    # back-reference of about a fifth of a fresh row, so -0.32 here instead of the old packed-bit -0.5.
+    repeated = np.vstack([x[:100], x[:100]])
+    assert -0.5 < er(x, repeated) < -0.25
     assert er(x, np.ones_like(x)) < -0.9  # one repeated image: far too repetitive
     assert er(np.ones_like(x), x) > 5  # noise against constant data: far too noisy
 
@@ -217,3 +225,151 @@ def test_evaluate_cli_bad_input_exits_with_code_2(tmp_path, capsys, make, messag
     err = capsys.readouterr().err
     assert err.startswith("neurochaos evaluate: error:")
     assert __import__("re").search(message, err), err
+
+
+# --- cross-check against direct implementations (FeF conventions, written out) ---------------------------
+
+
+def equal_sizes(data, gen, seed=0):
+    """The documented size rule: n = min(n_D, n_G) rows of each, a sorted seeded random subset of the larger."""
+    n, rng = min(len(data), len(gen)), np.random.default_rng(seed)
+    cut = lambda x: x if len(x) == n else x[np.sort(rng.choice(len(x), n, replace=False))]  # noqa: E731
+    return cut(data), cut(gen)
+
+
+def direct_cov(x):
+    """(N_v, N_v) connected covariance by broadcasting: mean over rows of (x_i - m_i)(x_j - m_j)."""
+    dx = x - x.mean(0)
+    return (dx[:, :, None] * dx[:, None, :]).mean(0)
+
+
+def direct_size(x):
+    """gzip bytes per row of x > 0 written pixel by pixel as little-endian int32 (FeF: gzip of G.int())."""
+    raw = b"".join(struct.pack("<i", 1 if v > 0 else 0) for v in x.ravel())
+    return len(gzip.compress(raw, compresslevel=9, mtime=0)) / len(x)
+
+
+def direct_aa(data, gen, binary):
+    """(AA_truth, AA_syn) by a double loop over the 2n points; Hamming or squared Euclidean from differences,
+    compared exactly; a tie goes to the other set (the point counts only if its own set is strictly closer)."""
+    pts = np.vstack([np.where(data > 0, 1, -1), np.where(gen > 0, 1, -1)] if binary else [data, gen])
+    n = len(data)
+    dist = (lambda a, b: int(np.sum(a != b))) if binary else (lambda a, b: float(np.sum((a - b) ** 2)))
+    wins = []
+    for i in range(2 * n):
+        same = range(n) if i < n else range(n, 2 * n)
+        other = range(n, 2 * n) if i < n else range(n)
+        wins.append(min(dist(pts[i], pts[j]) for j in same if j != i) < min(dist(pts[i], pts[j]) for j in other))
+    return float(np.mean(wins[:n])), float(np.mean(wins[n:]))
+
+
+def direct_indices(data, gen, seed=0):
+    d, g = equal_sizes(data, gen, seed)
+    binary = bool(np.all(np.abs(d) == 1) and np.all(np.abs(g) == 1))
+    n, k = len(d), min(len(d), d.shape[1])
+    spec = [np.linalg.svd(x - x.mean(0), compute_uv=False) ** 2 / n for x in (d, g)]  # min(n, N_v) values each
+    assert len(spec[0]) == len(spec[1]) == k
+    t, s = direct_aa(d, g, binary)
+    return {
+        "E2": float(((direct_cov(d) - direct_cov(g)) ** 2).mean()),
+        "Es": float(np.mean((spec[0] - spec[1]) ** 2)),
+        "ER": direct_size(g) / direct_size(d) - 1.0,
+        "EAAI": (t - 0.5) ** 2 + (s - 0.5) ** 2,
+        "AA_truth": t,
+        "AA_syn": s,
+    }
+
+
+def _cases():
+    rng = np.random.default_rng(20)
+    grid = lambda n, m: rng.integers(-2, 3, (n, m)) / 2.0  # noqa: E731  {-1, -1/2, 0, 1/2, 1}: exact real ties
+    proto = np.where(rng.random((3, 30)) < 0.2, 1.0, -1.0)  # structured: 3 prototypes with flipped pixels
+    noisy = lambda n: proto[rng.integers(0, 3, n)] * np.where(rng.random((n, 30)) < 0.1, -1, 1)  # noqa: E731
+    cont = rng.uniform(-1, 1, (40, 8))
+    offset = 0.9 + 0.1 * rng.uniform(-1, 1, (30, 12))  # large norms, small distances: cancellation in |a-b|^2
+    return {
+        "binary": (spins(rng, 40, 10), spins(rng, 40, 10, p_up=0.3)),  # few pixels: many Hamming ties
+        "binary n < N_v": (spins(rng, 12, 40), spins(rng, 12, 40, p_up=0.3)),
+        "binary unequal sizes": (spins(rng, 25, 16), spins(rng, 60, 16)),
+        "structured binary, unequal": (noisy(50), noisy(35)),
+        "continuous with copies": (cont, np.vstack([cont[:8], rng.uniform(-0.5, 1, (45, 8))])),
+        "continuous n < N_v, unequal": (rng.uniform(-1, 1, (10, 30)), rng.uniform(-1, 1, (15, 30))),
+        "continuous grid ties": (grid(40, 4), grid(40, 4)),
+        "continuous offset copies": (offset, np.vstack([offset[:10], 0.9 + 0.1 * rng.uniform(-1, 1, (20, 12))])),
+        "binary data vs continuous samples": (spins(rng, 30, 12), rng.uniform(-1, 1, (30, 12))),
+    }
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_indices_match_a_direct_implementation(name):
+    data, gen = CASES[name]
+    want = direct_indices(data, gen, seed=3)
+    got = accuracy_indices(data, gen, seed=3)
+    assert got == pytest.approx(want, rel=1e-6, abs=1e-9)
+    assert (got["ER"], got["AA_truth"], got["AA_syn"]) == (want["ER"], want["AA_truth"], want["AA_syn"])  # exact
+    # the single-index functions take the same subset
+    assert e2(data, gen, seed=3) == got["E2"] and es(data, gen, seed=3) == pytest.approx(got["Es"], rel=1e-12)
+    assert er(data, gen, seed=3) == got["ER"]
+    assert adversarial_accuracy(data, gen, seed=3) == (got["AA_truth"], got["AA_syn"])
+
+
+def test_es_averages_over_min_n_nv_eigenvalues_not_a_zero_padded_nv():
+    # Defect on the old code: the spectrum was padded with zeros to N_v = 40 and averaged over 40, so E_s was
+    # 12/40 of FeF's MSE of the min(n, N_v) = 12 singular-value spectra.
+    data, gen = CASES["binary n < N_v"]
+    want = direct_indices(data, gen)["Es"]
+    assert want > 0.01
+    assert es(data, gen) == pytest.approx(want, rel=1e-9)
+
+
+def test_all_indices_take_the_same_equal_size_subset():
+    # Defect on the old code: E2, Es and ER used all rows of both sets, only AA a subset.
+    rng = np.random.default_rng(21)
+    data, gen = rng.uniform(-1, 1, (30, 10)), spins(rng, 70, 10)
+    for seed in (0, 5):
+        d, g = equal_sizes(data, gen, seed)
+        assert accuracy_indices(data, gen, seed=seed) == accuracy_indices(d, g)
+        assert accuracy_indices(gen, data, seed=seed) == accuracy_indices(g, d)  # the larger may be either set
+
+
+def test_er_of_one_distribution_does_not_depend_on_the_set_sizes():
+    # Defect on the old code: S(X) per row falls with the number of rows (gzip's header and warm-up), so 500
+    # samples of the data distribution scored ER = +0.059 against 5,000 data rows; now both sets have 500 rows.
+    rng = np.random.default_rng(22)
+    proto = np.where(rng.random((20, 256)) < 0.15, 1.0, -1.0)
+    make = lambda n: proto[rng.integers(0, 20, n)] * np.where(rng.random((n, 256)) < 0.05, -1, 1)  # noqa: E731
+    data, gen = make(5000), make(500)
+    assert abs(er(data, gen)) < 0.02
+    assert abs(accuracy_indices(data, gen)["ER"]) < 0.02
+
+
+def test_euclidean_near_ties_are_resolved_relative_to_the_distances():
+    # Defect on the old code: squared distances closer than 1e-5 x 2 max|x|^2 (here 1e-3, set by the far
+    # point at |x|^2 = 50) counted as ties. Point a = 0 has its own-set neighbour at 0.0999 and the
+    # other set's at 0.1002: not a tie, a is recognised (old code: tie, not recognised).
+    n_v = 50
+    a, b1, c1 = np.zeros(n_v), np.zeros(n_v), np.zeros(n_v)
+    b1[0], c1[1] = np.sqrt(0.0999), np.sqrt(0.1002)
+    far = [np.ones(n_v), np.ones(n_v), -np.ones(n_v), -np.ones(n_v), -np.ones(n_v)]
+    far[1][:10], far[3][:10], far[4][10:20] = 0.5, -0.5, -0.5  # pairs at squared distance 2.5 or 5
+    data, gen = np.array([a, b1, far[0], far[1]]), np.array([c1, far[2], far[3], far[4]])
+    want = direct_aa(data, gen, binary=False)
+    # data: a (0.0999 < 0.1002), b1 (a at 0.0999), far[0] and far[1] (each other) all recognised;
+    # samples: c1 has a at 0.1002 -> data; far[2..4] recognised (each other)
+    assert want == (1.0, 0.75)
+    assert adversarial_accuracy(data, gen) == want
+
+
+def test_evaluate_samples_scores_equal_size_subsets():
+    pytest.importorskip("sklearn")
+    from neurochaos.data import load_dataset
+    from neurochaos.metrics import evaluate_samples
+
+    ds = load_dataset("digits")
+    res = evaluate_samples(ds.x_train, data="digits", seed=2)  # 1,438 samples against 359 test images
+    assert (res["n_data"], res["n_samples"], res["n_used"]) == (359, 1438, 359)
+    d, g = equal_sizes(ds.x_test, ds.x_train, seed=2)
+    assert {k: res[k] for k in KEYS} == accuracy_indices(d, g)

@@ -84,13 +84,16 @@ def evaluate_samples(
     encoding : {"pm1", "continuous"}
         Encoding of the reference images.
     binary, chunk, device, seed
-        As in :func:`neurochaos.metrics.accuracy_indices`.
+        As in :func:`neurochaos.metrics.accuracy_indices`: every index uses
+        n_used = min(n_data, n_samples) rows of each set, the larger set cut to
+        a random subset drawn from ``seed``.
 
     Returns
     -------
     dict
-        ``E2, Es, ER, EAAI, AA_truth, AA_syn`` and ``n_data, n_samples, data,
-        data_source, split, encoding, binary, seconds``.
+        ``E2, Es, ER, EAAI, AA_truth, AA_syn`` and ``n_data, n_samples`` (the
+        sizes given), ``n_used``, ``data, data_source, split, encoding, binary,
+        seconds``.
     """
     from ..data import load_dataset
 
@@ -106,6 +109,7 @@ def evaluate_samples(
     res.update(
         n_data=int(ref.shape[0]),
         n_samples=int(gen.shape[0]),
+        n_used=int(min(ref.shape[0], gen.shape[0])),
         data=data,
         data_source=ds.source,
         split=split,

@@ -1,30 +1,34 @@
 """The four accuracy indices of generated samples against data (lower is better).
 
-Definitions (Fournier & Urbani 2024; ``docs/data_and_metrics.md``), with
-``D`` the data (n_D, N_v) and ``G`` the generated samples (n_G, N_v):
+Definitions (Fournier & Urbani 2024; conventions of the public DsysDML/FeF
+``scores.py``; ``docs/data_and_metrics.md``), with ``D`` the data (n_D, N_v)
+and ``G`` the generated samples (n_G, N_v). Every index first takes
+n = min(n_D, n_G) rows of each set (a ``seed``-ed random subset of the larger
+one, rows kept in order), so no value depends on the set sizes:
 
 - ``E2`` : (1/N_v^2) sum_ij (C^D_ij - C^G_ij)^2, C the connected covariance
   (normalised by n).
-- ``Es`` : (1/N_v) sum_k (lambda^D_k - lambda^G_k)^2, lambda the eigenvalues of C
-  sorted descending (= svdvals(X - mean X)^2 / n, padded with zeros when n < N_v).
+- ``Es`` : (1/K) sum_{k<K} (lambda^D_k - lambda^G_k)^2 over the K = min(n, N_v)
+  largest eigenvalues of C, sorted descending (= svdvals(X - mean X)^2 / n).
 - ``ER`` : S(G) / S(D) - 1, S(X) the gzip size in bytes (level 9) of the
-  binarised matrix (``x > 0``, one bit per entry, rows padded to whole bytes)
-  divided by its number of rows; signed
-  (negative: samples too repetitive, positive: too noisy).
+  binarised matrix ``x > 0`` as little-endian int32 (FeF's byte layout for 0/1
+  data) divided by n; signed (negative: samples too repetitive, positive: too
+  noisy).
 - ``EAAI`` : (AA_truth - 1/2)^2 + (AA_syn - 1/2)^2, the nearest-neighbour
-  adversarial accuracies of Yale et al. (2020) on n = min(n_D, n_G) rows of each
-  set (a seeded random subset of the larger one); ties count as a neighbour in
+  adversarial accuracies of Yale et al. (2020); ties count as a neighbour in
   the *other* set.
 
-Distances are computed chunk by chunk with float32 torch matrix products (CPU
-or CUDA; exact for +-1 data), each within-set pair once, so no n x n matrix is
-ever held: 10,000 x 10,000 with N_v = 784 needs ~200 MB.
+Distances are computed chunk by chunk with torch matrix products (CPU or CUDA),
+each within-set pair once, so no n x n matrix is ever held: 10,000 x 10,000
+with N_v = 784 needs ~200 MB (float32, +-1 data: exact) or ~400 MB (float64,
+continuous data).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.linalg
@@ -34,9 +38,11 @@ from ..validation import check_int, fail
 
 __all__ = ["accuracy_indices", "e2", "es", "er", "aai", "adversarial_accuracy", "is_binary"]
 
-#: Squared Euclidean distances that differ by less than TIE_TOL x 2 max |x|^2 count as equal (a tie):
-#: float32 rounding of the expansion |a|^2 + |b|^2 - 2 a.b is ~100 times smaller.
-TIE_TOL = 1e-5
+#: Continuous data: two squared Euclidean distances from a point ``a`` tie when they differ by at most
+#: TIE_RTOL x (|a|^2 + |b|^2), b the farther of the two neighbours: 2048 ulps of float64, above the
+#: rounding of |a|^2 + |b|^2 - 2 a.b (measured <= 12 ulps at N_v = 784; worst-case bound N_v ulps), so
+#: copies and exact ties are caught and distinct neighbours are resolved to 2.3e-13 of the norms.
+TIE_RTOL = 2.0**-42
 
 KEYS = ("E2", "Es", "ER", "EAAI", "AA_truth", "AA_syn")
 
@@ -66,9 +72,22 @@ def _matrix(x, name: str, n_visible: int | None = None) -> np.ndarray:
     return arr
 
 
-def _pair(data, generated):
+def _pair(data, generated, seed) -> tuple[np.ndarray, np.ndarray]:
+    """Validated (n, N_v) float64 copies of both sets with n = min(n_D, n_G) rows each.
+
+    The larger set is cut to a random subset of n rows, drawn by
+    ``np.random.default_rng(seed).choice(n_big, n, replace=False)`` and kept in
+    their original order (the order matters to gzip).
+    """
     d = _matrix(data, "data")
-    return d, _matrix(generated, "generated", d.shape[1])
+    g = _matrix(generated, "generated", d.shape[1])
+    n = min(len(d), len(g))
+    rng = np.random.default_rng(check_int(seed, "seed", min_value=0))
+    if len(d) > n:
+        d = d[np.sort(rng.choice(len(d), n, replace=False))]
+    if len(g) > n:
+        g = g[np.sort(rng.choice(len(g), n, replace=False))]
+    return d, g
 
 
 def _device(device):
@@ -93,16 +112,17 @@ def is_binary(x) -> bool:
     return bool(np.all(np.abs(x) == 1))
 
 
-def _covariance(x: np.ndarray, device: str):
+def _covariance(x: np.ndarray, dev):
+    """Connected covariance (N_v, N_v) float64 of ``x`` (n, N_v), normalised by n."""
     import torch
 
-    t = torch.as_tensor(x, dtype=torch.float32, device=_device(device))
+    t = torch.as_tensor(x, dtype=torch.float32, device=dev)
     mean = t.mean(0, dtype=torch.float64)
     gram = (t.T @ t).double() / t.shape[0]  # float32 products: exact for +-1 data, 2x faster
     return gram - torch.outer(mean, mean)
 
 
-def e2(data, generated, *, device: str = "cpu") -> float:
+def e2(data, generated, *, device: str = "cpu", seed: int = 0) -> float:
     """Mean squared difference of the connected covariance matrices.
 
     Parameters
@@ -111,6 +131,10 @@ def e2(data, generated, *, device: str = "cpu") -> float:
         Reference samples in [-1, 1].
     generated : array_like, shape (n_G, N_v)
         Generated samples in [-1, 1].
+    device : str
+        torch device ("cpu", "cuda").
+    seed : int
+        Picks the random n = min(n_D, n_G) rows of the larger set.
 
     Returns
     -------
@@ -120,8 +144,9 @@ def e2(data, generated, *, device: str = "cpu") -> float:
     >>> e2([[1, 1], [-1, -1]], [[1, -1], [-1, 1]])  # C^D = [[1, 1], [1, 1]], C^G = [[1, -1], [-1, 1]]
     2.0
     """
-    d, g = _pair(data, generated)
-    return _e2(_covariance(d, device), _covariance(g, device))
+    d, g = _pair(data, generated, seed)
+    dev = _device(device)
+    return _e2(_covariance(d, dev), _covariance(g, dev))
 
 
 def _e2(cov_d, cov_g) -> float:
@@ -137,7 +162,7 @@ def _one_blas_thread():
 
 
 def _spectrum(cov) -> np.ndarray:
-    """Eigenvalues of a covariance matrix, descending, negatives (rounding) clipped to 0."""
+    """Eigenvalues (N_v,) of a covariance matrix, descending, negatives (rounding) clipped to 0."""
     import torch
 
     if cov.device.type == "cpu":
@@ -149,56 +174,71 @@ def _spectrum(cov) -> np.ndarray:
     return np.clip(lam, 0.0, None)[::-1]
 
 
-def _es(cov_d, cov_g) -> float:
-    return float(((_spectrum(cov_d) - _spectrum(cov_g)) ** 2).mean())
+def _es(cov_d, cov_g, n: int) -> float:
+    k = min(n, cov_d.shape[0])  # the number of singular values of an (n, N_v) matrix, as in FeF
+    return float(((_spectrum(cov_d)[:k] - _spectrum(cov_g)[:k]) ** 2).mean())
 
 
-def es(data, generated, *, device: str = "cpu") -> float:
+def es(data, generated, *, device: str = "cpu", seed: int = 0) -> float:
     """Mean squared difference of the PCA spectra (eigenvalues of the covariance, descending).
 
     Parameters
     ----------
     data, generated : array_like, shapes (n_D, N_v), (n_G, N_v)
+    device, seed
+        As in :func:`e2`.
 
     Returns
     -------
     float
-        (1/N_v) sum_k (lambda^D_k - lambda^G_k)^2 over all N_v eigenvalues.
+        (1/K) sum_{k<K} (lambda^D_k - lambda^G_k)^2 over the K = min(n, N_v)
+        largest eigenvalues, n = min(n_D, n_G): the MSE of the two
+        ``svdvals(X - mean X)^2 / n`` vectors.
 
     >>> es([[1, 1], [-1, -1]], [[1, 1], [1, 1]])  # spectra (2, 0) and (0, 0)
     2.0
+    >>> round(es([[1, 1, 1], [-1, -1, -1]], [[1, 1, 1], [1, 1, 1]]), 12)  # K = 2 values: (3, 0) and (0, 0)
+    4.5
     """
-    d, g = _pair(data, generated)
-    return _es(_covariance(d, device), _covariance(g, device))
+    d, g = _pair(data, generated, seed)
+    dev = _device(device)
+    return _es(_covariance(d, dev), _covariance(g, dev), len(d))
 
 
 def _compressed_size(x: np.ndarray) -> float:
-    """gzip size (level 9) in bytes of the binarised matrix, one bit per entry, rows byte-aligned, per row."""
-    return len(gzip.compress(np.packbits(x > 0, axis=1).tobytes(), compresslevel=9)) / x.shape[0]
+    """gzip size (level 9) in bytes of ``x > 0`` (n, N_v) as little-endian int32 in row order, per row."""
+    return len(gzip.compress((x > 0).astype("<i4").tobytes(), compresslevel=9, mtime=0)) / x.shape[0]
 
 
-def er(data, generated) -> float:
+def _er(d: np.ndarray, g: np.ndarray) -> float:
+    with ThreadPoolExecutor(2) as pool:  # zlib releases the GIL: both sets at once
+        size_d, size_g = pool.map(_compressed_size, (d, g))
+    return size_g / size_d - 1.0
+
+
+def er(data, generated, *, seed: int = 0) -> float:
     """Entropy (compression) ratio S(G) / S(D) - 1, signed.
 
-    S(X) is the gzip-compressed size in bytes (level 9) of ``(X > 0)`` packed
-    one bit per entry (each row padded to whole bytes), divided by the number
-    of rows. Negative: the
-    samples are more compressible (repetitive) than the data.
+    S(X) is the gzip-compressed size in bytes (level 9) of ``(X > 0)`` written
+    as little-endian int32 (4 bytes per pixel, FeF's layout for 0/1 data), row
+    after row, divided by the number of rows n = min(n_D, n_G) (``seed``
+    picks the rows of the larger set). Negative: the samples are more
+    compressible (repetitive) than the data.
 
     >>> x = np.where(np.random.default_rng(0).random((200, 64)) > 0.5, 1.0, -1.0)
     >>> er(x, x), er(x, np.ones_like(x)) < -0.9
     (0.0, True)
     """
-    d, g = _pair(data, generated)
-    return _compressed_size(g) / _compressed_size(d) - 1.0
+    return _er(*_pair(data, generated, seed))
 
 
 def _distances(a, b, sq_a, sq_b):
-    """A monotone proxy of the distances between rows of ``a`` (c, N_v) and ``b`` (m, N_v), float32.
+    """A monotone proxy of the distances between rows of ``a`` (c, N_v) and ``b`` (m, N_v), shape (c, m).
 
     Binary (``sq_a`` None): ``-a.b``, ordered like the Hamming distance
     (N_v - a.b) / 2 and exact in float32 for +-1 entries. Otherwise the squared
-    Euclidean distance (clipped at 0), exact only to float32 rounding.
+    Euclidean distance |a|^2 + |b|^2 - 2 a.b (clipped at 0) in the dtype of the
+    inputs (float64).
     """
     dot = a @ b.T
     if sq_a is None:
@@ -207,7 +247,7 @@ def _distances(a, b, sq_a, sq_b):
 
 
 def _nearest_self(x, sq, chunk: int):
-    """Distance from each row of ``x`` (n, N_v) to its nearest other row; each pair computed once."""
+    """Distance (n,) from each row of ``x`` (n, N_v) to its nearest other row; each pair computed once."""
     import torch
 
     best = torch.full((x.shape[0],), float("inf"), dtype=x.dtype, device=x.device)
@@ -223,7 +263,7 @@ def _nearest_self(x, sq, chunk: int):
 
 
 def _nearest_cross(a, b, sq_a, sq_b, chunk: int):
-    """Distances from each row of ``a`` to its nearest row of ``b`` and from each row of ``b`` to ``a``."""
+    """Distances (n_a,) from each row of ``a`` to its nearest row of ``b``, and (n_b,) from ``b`` to ``a``."""
     import torch
 
     a_to_b = torch.empty(a.shape[0], dtype=a.dtype, device=a.device)
@@ -234,6 +274,40 @@ def _nearest_cross(a, b, sq_a, sq_b, chunk: int):
         a_to_b[start : start + chunk] = dist.min(1).values
         torch.minimum(b_to_a, dist.min(0).values, out=b_to_a)
     return a_to_b, b_to_a
+
+
+def _recognised(own, other, sq) -> float:
+    """Fraction of points whose own set is strictly closer than the other set (a tie goes to the other set).
+
+    ``own``, ``other`` (n,): distance proxies to the nearest point of each set;
+    ``sq`` (n,): squared norms (Euclidean), or None (Hamming: exact integers,
+    compared exactly). Euclidean ties: within TIE_RTOL (|a|^2 + |b|^2), with
+    |b| <= |a| + sqrt(d) bounding the neighbour's norm.
+    """
+    if sq is None:
+        return float((own < other).double().mean())
+    tol = TIE_RTOL * (sq + (sq.sqrt() + own.maximum(other).sqrt()) ** 2)
+    return float((own < other - tol).double().mean())
+
+
+def _aa(d: np.ndarray, g: np.ndarray, binary: bool | None, chunk: int, dev) -> tuple[float, float]:
+    """(AA_truth, AA_syn) of two validated sets of equal size (n, N_v)."""
+    import torch
+
+    if binary is None:
+        binary = is_binary(d) and is_binary(g)
+    if binary:
+        d, g = np.where(d > 0, 1.0, -1.0), np.where(g > 0, 1.0, -1.0)
+    varying = ~(np.all(d == d[0], axis=0) & np.all(g == d[0], axis=0))  # constant pixels add 0 to every distance
+    dtype = torch.float32 if binary else torch.float64
+    td = torch.as_tensor(d[:, varying], dtype=dtype, device=dev)
+    tg = torch.as_tensor(g[:, varying], dtype=dtype, device=dev)
+    sq_d, sq_g = (None, None) if binary else ((td * td).sum(1), (tg * tg).sum(1))
+    with torch.no_grad():
+        d_to_d = _nearest_self(td, sq_d, chunk)
+        d_to_g, g_to_d = _nearest_cross(td, tg, sq_d, sq_g, chunk)
+        g_to_g = _nearest_self(tg, sq_g, chunk)
+    return _recognised(d_to_d, d_to_g, sq_d), _recognised(g_to_g, g_to_d, sq_g)
 
 
 def adversarial_accuracy(
@@ -249,11 +323,12 @@ def adversarial_accuracy(
         Hamming distance on ``sign`` (x > 0 -> +1) when True; Euclidean when
         False; None: True when both sets are exactly +-1.
     chunk : int
-        Rows per distance block (memory ~ 2 x chunk x n x 4 bytes).
+        Rows per distance block (memory ~ 2 x chunk x n x 4 bytes, x 8 for
+        Euclidean).
     device : str
         torch device ("cpu", "cuda").
     seed : int
-        Picks the random subset of the larger set when n_D != n_G.
+        Picks the random n = min(n_D, n_G) rows of the larger set.
 
     Returns
     -------
@@ -261,46 +336,16 @@ def adversarial_accuracy(
         AA_truth: fraction of the n data points whose nearest neighbour (self
         excluded) is a data point; AA_syn: fraction of the n samples whose
         nearest neighbour is a sample. A tie counts as a neighbour in the other
-        set; Euclidean distances count as tied when their squares differ by
-        less than ``TIE_TOL * 2 * max |x|^2`` (float32 rounding).
+        set: Hamming distances are compared exactly; squared Euclidean
+        distances (float64) tie within ``TIE_RTOL * (|a|^2 + |b|^2)``.
 
     >>> adversarial_accuracy([[1, 1], [1, -1]], [[-1, -1], [-1, 1]])  # every distance 1: all ties
     (0.0, 0.0)
     >>> adversarial_accuracy([[1, 1, 1], [1, 1, -1]], [[-1, -1, -1], [-1, -1, 1]])  # two far clusters
     (1.0, 1.0)
     """
-    import torch
-
-    d, g = _pair(data, generated)
-    chunk = check_int(chunk, "chunk", min_value=1)
-    dev = _device(device)
-    if binary is None:
-        binary = is_binary(d) and is_binary(g)
-    n = min(len(d), len(g))
-    rng = np.random.default_rng(check_int(seed, "seed", min_value=0))
-    if len(d) > n:
-        d = d[np.sort(rng.choice(len(d), n, replace=False))]
-    if len(g) > n:
-        g = g[np.sort(rng.choice(len(g), n, replace=False))]
-    if binary:
-        d, g = np.where(d > 0, 1.0, -1.0), np.where(g > 0, 1.0, -1.0)
-    varying = ~(np.all(d == d[0], axis=0) & np.all(g == d[0], axis=0))  # constant pixels add 0 to every distance
-    d, g = d[:, varying], g[:, varying]
-    td = torch.as_tensor(d, dtype=torch.float32, device=dev)
-    tg = torch.as_tensor(g, dtype=torch.float32, device=dev)
-    sq_d = sq_g = None
-    tol = 0.0  # exact integers for +-1 data
-    if not binary:
-        sq_d, sq_g = (td * td).sum(1), (tg * tg).sum(1)
-        tol = TIE_TOL * 2.0 * float(max(sq_d.max(), sq_g.max()))
-    with torch.no_grad():
-        d_to_d = _nearest_self(td, sq_d, chunk)
-        d_to_g, g_to_d = _nearest_cross(td, tg, sq_d, sq_g, chunk)
-        g_to_g = _nearest_self(tg, sq_g, chunk)
-    # strictly closer, beyond rounding: a tie goes to the other set
-    aa_truth = float((d_to_d < d_to_g - tol).double().mean())
-    aa_syn = float((g_to_g < g_to_d - tol).double().mean())
-    return aa_truth, aa_syn
+    d, g = _pair(data, generated, seed)
+    return _aa(d, g, binary, check_int(chunk, "chunk", min_value=1), _device(device))
 
 
 def aai(data, generated, *, binary: bool | None = None, chunk: int = 2048, device: str = "cpu", seed: int = 0) -> float:
@@ -319,7 +364,7 @@ def aai(data, generated, *, binary: bool | None = None, chunk: int = 2048, devic
 def accuracy_indices(
     data, generated, *, binary: bool | None = None, chunk: int = 2048, device: str = "cpu", seed: int = 0
 ) -> dict[str, float]:
-    """All four indices of ``generated`` against ``data``.
+    """All four indices of ``generated`` against ``data``, on the same n = min(n_D, n_G) rows of each.
 
     Parameters
     ----------
@@ -327,8 +372,10 @@ def accuracy_indices(
         Reference samples in [-1, 1], e.g. the held-out test set.
     generated : array_like, shape (n_G, N_v)
         Generated samples in [-1, 1] (+-1 or continuous read-outs).
-    binary, chunk, device, seed
-        See :func:`adversarial_accuracy`. E2, Es and ER use all rows of both sets.
+    binary, chunk, device
+        See :func:`adversarial_accuracy`.
+    seed : int
+        Picks the random n rows of the larger set, shared by all four indices.
 
     Returns
     -------
@@ -340,13 +387,14 @@ def accuracy_indices(
     >>> res["E2"], res["Es"], res["ER"], res["AA_truth"], res["AA_syn"], res["EAAI"]
     (0.0, 0.0, 0.0, 0.0, 0.0, 0.5)
     """
-    d, g = _pair(data, generated)
-    t, s = adversarial_accuracy(d, g, binary=binary, chunk=chunk, device=device, seed=seed)
-    cov_d, cov_g = _covariance(d, device), _covariance(g, device)
+    d, g = _pair(data, generated, seed)
+    dev = _device(device)
+    t, s = _aa(d, g, binary, check_int(chunk, "chunk", min_value=1), dev)
+    cov_d, cov_g = _covariance(d, dev), _covariance(g, dev)
     return {
         "E2": _e2(cov_d, cov_g),
-        "Es": _es(cov_d, cov_g),
-        "ER": _compressed_size(g) / _compressed_size(d) - 1.0,
+        "Es": _es(cov_d, cov_g, len(d)),
+        "ER": _er(d, g),
         "EAAI": (t - 0.5) ** 2 + (s - 0.5) ** 2,
         "AA_truth": t,
         "AA_syn": s,
