@@ -28,7 +28,10 @@ def test_gain_modulation_smoke(tmp_path):
     for png in ("fig4cd_heatmaps.png", "fig4e_gain_cycle.png", "fig4e_memories_over_cycles.png", "sweep_vs_g.png"):
         assert (folder / png).stat().st_size > 1000
     ret = json.loads((folder / "results" / "retrieval.json").read_text())["result"]
-    assert ret["by_structure"]["structure=4"]["starts"] == 4
+    assert ret["by_structure"]["structure=3"]["starts"] == 4
+    cal = json.loads((folder / "results" / "calibration.json").read_text())["result"]["rows"]
+    assert [(r["structure"], r["g"]) for r in cal] == [(3.0, 0.0), (3.0, 8.0)]
+    assert cal[1]["moving"] == 1.0 and (folder / "calibration_structure.png").stat().st_size > 1000
     table = json.loads((folder / "results" / "table.json").read_text())["result"]["rows"]
     assert [r["g_high"] for r in table] == [2.0, 8.0]
     sweep = json.loads((folder / "results" / "sweep.json").read_text())["result"]["rows"]

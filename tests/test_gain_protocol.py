@@ -61,6 +61,35 @@ def test_g0_converges_to_a_stored_pattern_from_most_starts():
     assert np.mean(best > 0.9) >= 0.6
 
 
+def test_card_structure_retrieves_at_g0_and_explores_from_g3():
+    """Chaudhuri & Handebagh Fig. 4 progression with the card's J_s (issue 12: J_s = 4 sat at a fixed point at g = 3)."""
+    from neurochaos.analysis.memory import measure_motion
+
+    retrieving, moving = {}, {}
+    for g in (0.0, 3.0):
+        best, motion = [], []
+        for seed in (0, 1):
+            net = build_memory_network(N=200, P=10, g=g, seed=seed)
+            run = run_gain_protocol(net, g, T=250.0, chains=10, seed=seed + 1, record_every=10)
+            best.extend(np.abs(compute_overlaps(run.x_final, net.patterns)).max(axis=1))
+            motion.extend(measure_motion(run.x, run.t, start=150.0))
+        retrieving[g], moving[g] = np.mean(np.array(best) > 0.9), np.mean(np.array(motion) > 1e-3)
+    assert retrieving[0.0] >= 0.7 and moving[0.0] <= 0.1, (retrieving, moving)
+    assert moving[3.0] >= 0.7 and retrieving[3.0] == 0.0, (retrieving, moving)
+
+
+def test_motion_is_zero_at_a_fixed_point_and_rejects_a_short_window():
+    from neurochaos.analysis.memory import measure_motion
+
+    t = np.arange(10.0)
+    x = np.zeros((10, 2, 5))
+    x[:, 1] = np.sin(t)[:, None]
+    mot = measure_motion(x, t, start=2.0)
+    assert mot[0] == 0.0 and mot[1] > 0.3
+    with pytest.raises(ConfigError, match=r"`start` must be a time leaving at least two records"):
+        measure_motion(x, t, start=9.0)
+
+
 def test_high_gain_phases_move_the_network_between_memories():
     kw = dict(N=200, P=10, g_low=1.0, period=30.0, cycles=6, seed=1, chains=4)
     low = run_gain_cycle(g_high=1.0, **kw).summary

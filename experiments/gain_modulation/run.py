@@ -1,5 +1,7 @@
 """Gain modulation of a structured + random network (Chaudhuri & Handebagh 2024, Fig. 4).
 
+- calibration: scan of the structure strength J_s: fraction of random starts retrieving a
+  pattern at g = 0 vs fraction still moving after 200 tau at g = 1, 3, 5, 8 (the card's J_s);
 - retrieval: at g = 0, fraction of random starts ending in a stored pattern (|m| > 0.9);
 - Fig 4c-d: g in {0, 3, 5, 8}: traces, overlaps and orthogonal projections (heat maps);
 - Fig 4e: g(t) cycling between 1 and 8; memories visited over cycles and seeds;
@@ -31,6 +33,7 @@ from neurochaos.analysis.memory import (
     count_switches,
     identify_memory,
     measure_decorrelation_time,
+    measure_motion,
     project_orthogonal,
 )
 from neurochaos.errors import ConfigError
@@ -44,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = {
     "experiment": {"out"},
     "network": {"model", "N", "P", "structure", "dt", "record_every", "threshold", "settle_threshold"},
+    "calibration": {"structures", "gains", "T", "start", "seeds", "chains", "moving_threshold"},
     "retrieval": {"g", "T", "seeds", "chains", "structures"},
     "fig4cd": {"gains", "T", "seed", "units"},
     "fig4e": {"g_low", "g_high", "period", "duty", "cycles", "seeds", "chains"},
@@ -84,6 +88,70 @@ def _run(cfg, net, protocol, T, chains, seed):
 
 def _finite(v):
     return None if v is None or not math.isfinite(v) else float(v)
+
+
+def calibration(cfg, folder: Path) -> dict:
+    """Scan of J_s: retrieval at g = 0 and the fraction of starts still moving at each g.
+
+    For every structure strength s and gain g: ``chains`` random starts on each of the
+    ``seeds`` networks run ``T`` tau; a start *retrieves* when its final max |m_mu| > 0.9,
+    *moves* when :func:`measure_motion` after ``start`` exceeds ``moving_threshold``, and
+    spends the fraction of records after ``start`` with max |m_mu| >= threshold "in a memory".
+    """
+    c, n = cfg["calibration"], cfg["network"]
+    rows = []
+    for s in c["structures"]:
+        for g in c["gains"]:
+            best, moving, inmem, orth = [], [], [], []
+            for seed in c["seeds"]:
+                run = _run(cfg, _net(cfg, seed, g, s), g, c["T"], c["chains"], seed + 1)
+                keep = run.t >= c["start"] - 1e-9
+                m = np.abs(compute_overlaps(run.x[keep], run.network.patterns)).max(axis=-1)
+                best.extend(m[-1].tolist())
+                inmem.extend((m >= n["threshold"]).mean(axis=0).tolist())
+                moving.extend(measure_motion(run.x, run.t, start=c["start"]).tolist())
+                orth.append(float(compute_orthogonal_activity(run.x[keep], run.network.patterns).mean()))
+            moving = np.array(moving)
+            rows.append(
+                {
+                    "structure": s,
+                    "g": g,
+                    "starts": len(best),
+                    "retrieving": float(np.mean(np.array(best) > 0.9)),
+                    "moving": float(np.mean(moving > c["moving_threshold"])),
+                    "median_motion": float(np.median(moving)),
+                    "time_in_memory": float(np.mean(inmem)),
+                    "orthogonal_activity": float(np.mean(orth)),
+                }
+            )
+        LOG.info("calibration structure %g done", s)
+    _plot_calibration(rows, c, folder / "calibration_structure.png")
+    gains = c["gains"]
+    head = "| J_s | " + " | ".join(f"g = {g:g}: retrieving / moving / in memory" for g in gains) + " |"
+    lines = [head, "|---" * (len(gains) + 1) + "|"]
+    for s in c["structures"]:
+        cells = [f"{r['retrieving']:.2f} / {r['moving']:.2f} / {r['time_in_memory']:.2f}" for r in rows if r["structure"] == s]
+        lines.append(f"| {s:g} | " + " | ".join(cells) + " |")
+    (folder / "calibration_structure.md").write_text("\n".join(lines) + "\n")
+    return {"rows": rows, "markdown": "\n".join(lines), "T": c["T"], "start": c["start"]}
+
+
+def _plot_calibration(rows, c, path):
+    plt = _plt()
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    for k, s in enumerate(c["structures"]):
+        sel = [r for r in rows if r["structure"] == s]
+        gs = [r["g"] for r in sel]
+        for ax, key in zip(axes, ("retrieving", "moving", "time_in_memory")):
+            ax.plot(gs, [r[key] for r in sel], "-o", ms=3, color=plt.cm.viridis(k / max(1, len(c["structures"]) - 1)), label=f"J_s = {s:g}")
+    for ax, label in zip(axes, ("fraction retrieving (final max|m| > 0.9)", f"fraction still moving after {c['start']:g} tau", "fraction of time in a memory")):
+        ax.set_xlabel("g")
+        ax.set_ylabel(label, fontsize=8)
+        ax.set_ylim(-0.03, 1.03)
+    axes[1].legend(fontsize=7)
+    fig.suptitle(f"structure strength scan ({len(c['seeds'])} networks x {c['chains']} starts, T = {c['T']:g} tau)", fontsize=10)
+    fig.tight_layout()
+    save_figure(fig, path)
 
 
 def retrieval(cfg) -> dict:
@@ -307,7 +375,7 @@ def main(config_path, out=None) -> Path:
     results = folder / "results"
     results.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    parts = {"retrieval": retrieval, "fig4cd": fig4cd, "fig4e": fig4e, "sweep": sweep, "table": table}
+    parts = {"calibration": calibration, "retrieval": retrieval, "fig4cd": fig4cd, "fig4e": fig4e, "sweep": sweep, "table": table}
     for name, fn in parts.items():
         t1 = time.perf_counter()
         res = fn(cfg) if name == "retrieval" else fn(cfg, folder)

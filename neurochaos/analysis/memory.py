@@ -38,6 +38,7 @@ __all__ = [
     "memory_at_times",
     "measure_settling_time",
     "measure_decorrelation_time",
+    "measure_motion",
 ]
 
 
@@ -340,3 +341,37 @@ def measure_decorrelation_time(
         return 0.0
     c0, c1 = c[j - 1], c[j]
     return float(ac.s[j - 1] + (c0 - level) / (c0 - c1) * (ac.s[j] - ac.s[j - 1]))
+
+
+def measure_motion(x, t, *, start: float = 0.0) -> np.ndarray:
+    """How much each chain still moves: RMS over units of the time-s.d. of ``tanh(x)`` after ``start``.
+
+    ``motion_c = sqrt(mean_i var_t r_ic(t))`` over records with ``t >= start``, with
+    ``r = tanh(x)``. A chain at a fixed point gives 0 (up to the residual of its
+    approach); a chaotic chain gives a value of the order of its rate s.d. (0.5-0.9
+    for the mixed card at g >= 5). Used to count starts "still moving" after a
+    transient (``motion > 1e-3``, docs/gain_modulation.md).
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, M, N): states of M chains at T records
+    t : ndarray, shape (T,): record times, units of tau
+    start : first time included, units of tau (at least two records must remain)
+
+    Returns
+    -------
+    ndarray, shape (M,): dimensionless, in [0, 1]
+
+    >>> t = np.linspace(0.0, 10.0, 101)
+    >>> x = np.stack([np.ones((101, 3)), np.sin(t)[:, None] * np.ones((101, 3))], axis=1)
+    >>> measure_motion(x, t, start=5.0).round(2)
+    array([0.  , 0.52])
+    """
+    x = check_finite_array(x, "x", shape=(None, None, None))
+    t = check_finite_array(t, "t", shape=(x.shape[0],))
+    start = check_float(start, "start")
+    sel = t >= start
+    if sel.sum() < 2:
+        fail("start", f"a time leaving at least two records (last record at t = {t[-1]:g})", start)
+    r = np.tanh(x[sel])
+    return np.sqrt(r.var(axis=0).mean(axis=-1))

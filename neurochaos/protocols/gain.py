@@ -56,9 +56,6 @@ __all__ = [
     "GainCycleResult",
 ]
 
-#: Default multiplier of the structured (hopfield) coupling; see build_memory_network.
-
-
 @dataclass(frozen=True)
 class GainCycle:
     """Square-wave gain cycling: ``high`` for the first ``duty`` of each period, then ``low``.
@@ -165,10 +162,12 @@ def build_memory_network(
     """A structured (+ random) network whose hopfield pathways are scaled by ``structure``.
 
     ``W_total = structure * (1/N) sum xi xi^T + g * W_rand`` for ``mixed_rate``.
-    ``structure`` None takes the card's parameter ``J_s`` (4 in mixed_rate and
-    hopfield_rate); 1 is the spec's documented ``W_struct``, which sits at the
-    retrieval threshold of tanh units (m = tanh(m) has only m = 0), so retrieval
-    needs ``structure`` > 1 (docs/gain_modulation.md).
+    ``structure`` None takes the card's parameter ``J_s`` (3 in mixed_rate, chosen
+    from a measured scan so that g = 0 retrieves and g >= 3 explores; 1 in
+    hopfield_rate, whose gain scales the whole coupling). ``J_s`` = 1 is the spec's
+    documented ``W_struct``, which sits at the retrieval threshold of tanh units
+    (m = tanh(m) has only m = 0), so retrieval at unit gain needs ``structure`` > 1
+    (docs/gain_modulation.md).
 
     Parameters
     ----------
@@ -181,7 +180,7 @@ def build_memory_network(
 
     >>> net = build_memory_network(N=40, P=3, seed=1)
     >>> from neurochaos.model import hopfield_coupling
-    >>> net.patterns.shape, bool(np.allclose(net.weights["struct"], 4.0 * hopfield_coupling(net.patterns)))
+    >>> net.patterns.shape, bool(np.allclose(net.weights["struct"], 3.0 * hopfield_coupling(net.patterns)))
     ((3, 40), True)
     """
     card = model if isinstance(model, ModelCard) else load_card(model)
