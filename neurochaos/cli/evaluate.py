@@ -22,7 +22,7 @@ def register(sub):
     )
     p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
     p.add_argument("--chunk", type=int, default=2048, help="rows per distance block (default 2048)")
-    p.add_argument("--seed", type=int, default=0, help="picks the subset of the larger set for EAAI")
+    p.add_argument("--seed", type=int, default=0, help="seed of the equal-size subset drawn from the larger set (every index)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
     p.set_defaults(func=run)
