@@ -19,7 +19,16 @@ from ..errors import ConfigError, DivergenceError
 from ..validation import check_choice, check_float, check_int
 from .integrators import BRIAN2_METHODS, METHODS
 
-__all__ = ["RunConfig", "Trace", "Executor", "register", "get_executor", "executor_names", "run_inputs"]
+__all__ = [
+    "RunConfig",
+    "Trace",
+    "RunInputs",
+    "Executor",
+    "register",
+    "get_executor",
+    "executor_names",
+    "resolve_run_inputs",
+]
 
 
 @dataclass(frozen=True)
@@ -95,15 +104,95 @@ class Trace:
         return self
 
 
+@dataclass(frozen=True)
+class RunInputs:
+    """One run's inputs, validated and resolved once (by :func:`resolve_run_inputs`) for every executor.
+
+    Attributes
+    ----------
+    x0 : ndarray (M, N) float64, initial state (rate cards: x; spiking cards: v in mV)
+    weights : dict pathway -> weight array of the network's shape ((N, N) dense for rate
+        cards, (K,) sparse values in mV for spiking cards)
+    gains : ndarray (n_steps + 1,), the gain at t_n = n dt, n = 0..n_steps
+    bias : ndarray (M, N), the card's bias variable (``card.bias_variable``: b, or mu in mV)
+    variables : dict name -> ndarray (M, N), every settable constant neuron variable
+        (``card.settable_variables``; default 0)
+    """
+
+    x0: np.ndarray
+    weights: dict
+    gains: np.ndarray
+    bias: np.ndarray
+    variables: dict
+
+    @property
+    def M(self) -> int:
+        """Number of chains."""
+        return int(self.x0.shape[0])
+
+
+def _per_chain(value, name: str, M: int, N: int) -> np.ndarray:
+    """A number, an (N,) or an (M, N) array as a fresh (M, N) float64 array."""
+    from ..validation import check_finite_array
+
+    arr = np.asarray(value, dtype=float)
+    if arr.ndim == 0:
+        arr = np.full(N, float(arr))
+    arr = check_finite_array(arr, name, shape=(N,) if arr.ndim == 1 else (M, N))
+    return np.broadcast_to(arr, (M, N)).copy()
+
+
+def resolve_run_inputs(network, config: RunConfig, x0, weights=None, gain=None, bias=None, variables=None) -> RunInputs:
+    """Validate one run's inputs against ``network`` and ``config`` (the one resolver of every executor).
+
+    ``x0`` is (N,) or (M, N); ``weights`` overrides some pathways (same shapes as
+    ``network.weights``); ``gain`` a number or schedule (default: the network's);
+    ``bias`` a number, (N,) or (M, N) (default: the network's); ``variables`` sets
+    the card's settable constant neuron variables (numbers, (N,) or (M, N)).
+    Raises ConfigError naming the first bad input.
+    """
+    from ..model.schedule import as_schedule
+    from ..validation import check_finite_array, fail
+
+    N = network.N
+    x0 = np.atleast_2d(check_finite_array(x0, "x0", shape=(None, N) if np.ndim(x0) == 2 else (N,)))
+    M = x0.shape[0]
+    w = dict(network.weights)
+    if weights:
+        unknown = set(weights) - set(w)
+        if unknown:
+            fail("weights", f"keys among {sorted(w)}", sorted(unknown))
+        for k, v in weights.items():
+            w[k] = check_finite_array(v, f"weights[{k!r}]", shape=w[k].shape)
+    sched = network.gain if gain is None else as_schedule(gain)
+    gains = np.asarray(sched.sample(config.n_steps + 1, config.dt), dtype=float)
+    b = _per_chain(network.bias if bias is None else bias, "bias", M, N)
+    card = network.card
+    names = card.settable_variables
+    variables = dict(variables or {})
+    unknown = set(variables) - set(names)
+    if unknown:
+        fail("variables", f"keys among {list(names)} (constant neuron variables of {card.name!r})", sorted(unknown))
+    var = {n: _per_chain(variables.get(n, 0.0), f"variables[{n!r}]", M, N) for n in names}
+    return RunInputs(x0, w, gains, b, var)
+
+
 class Executor:
     """Base class of executors (Brian2 style: one class per place to run).
 
-    Subclasses set ``name`` and implement ``prepare``, ``run`` and ``close``.
+    Subclasses set ``name``, the card ``kinds`` they run and the integration
+    ``methods``, and implement ``prepare`` (call :meth:`check_supported` first)
+    and ``_run`` (one run from resolved :class:`RunInputs`); ``run`` is the
+    template: check prepared -> resolve the inputs once -> ``_run``.
     """
 
     name: str = "base"
+    #: card kinds this executor runs ("rate", "spiking"); prepare dispatches on network.card.kind
+    kinds: tuple = ("rate",)
     #: integration methods this executor runs at their nominal order (see :mod:`.integrators`)
     methods: tuple = BRIAN2_METHODS
+    network = None
+    config = None
 
     @classmethod
     def available(cls) -> tuple[bool, str]:
@@ -111,15 +200,16 @@ class Executor:
         return True, ""
 
     def supports(self, network) -> bool:
-        return network.card.kind == "rate"
+        return network.card.kind in self.kinds
 
     def check_supported(self, network) -> None:
         """Raise ConfigError naming the card kind when this executor cannot run ``network``."""
         if not self.supports(network):
             kind = network.card.kind
+            others = ", ".join(repr(n) for n in executor_names(kind=kind))
             raise ConfigError(
                 f"`model` {network.card.name!r} is a {kind} card, which executor {self.name!r} does not run; "
-                f"use get_executor({self.name!r}, kind={kind!r})"
+                f"use one of {others}"
             )
 
     def prepare(self, network, config: RunConfig) -> None:
@@ -128,11 +218,19 @@ class Executor:
     def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
         """Integrate from ``x0`` (M, N) for the prepared duration.
 
-        ``weights`` (dict pathway -> (N, N)), ``gain`` (number or schedule) and
-        ``bias`` ((N,)) override the network's for this run; ``variables`` sets
-        the card's other constant neuron variables (dict name -> (N,) or (M, N)),
-        e.g. a clamping mask and clamped rates.
+        ``weights`` (dict pathway -> array of the network's shape), ``gain``
+        (number or schedule) and ``bias`` (number, (N,) or (M, N); spiking cards:
+        the drive mu in mV) override the network's for this run; ``variables``
+        sets the card's other constant neuron variables (dict name -> (N,) or
+        (M, N)), e.g. a clamping mask and clamped rates. Spiking cards take
+        ``x0`` as potentials in mV and return a ``SpikeTrace``.
         """
+        if self.network is None:
+            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
+        inputs = resolve_run_inputs(self.network, self.config, x0, weights, gain, bias, variables)
+        return self._run(inputs)
+
+    def _run(self, inputs: RunInputs) -> Trace:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -146,112 +244,34 @@ class Executor:
 
 
 _REGISTRY: dict[str, type] = {}
-#: Executors of other card kinds, under the same names: (name, kind) -> class.
-_KIND_REGISTRY: dict[tuple[str, str], type] = {}
 
 
 def register(cls):
-    """Class decorator adding an executor to the registry under ``cls.name``.
-
-    Executors for another card kind set ``kind`` (e.g. ``"spiking"``) and are
-    found with ``get_executor(name, kind=...)``.
-    """
-    kind = getattr(cls, "kind", "rate")
-    if kind == "rate":
-        _REGISTRY[cls.name] = cls
-    _KIND_REGISTRY[(cls.name, kind)] = cls
+    """Class decorator adding an executor to the registry under ``cls.name`` (one class per name)."""
+    if cls.name in _REGISTRY and _REGISTRY[cls.name] is not cls:
+        raise ConfigError(
+            f"executor name {cls.name!r} is registered twice ({_REGISTRY[cls.name].__name__}, {cls.__name__})"
+        )
+    _REGISTRY[cls.name] = cls
     return cls
 
 
-def executor_names() -> list[str]:
-    """Names accepted by :func:`get_executor`."""
+def executor_names(kind: str | None = None) -> list[str]:
+    """Names accepted by :func:`get_executor` (only those running ``kind`` cards, if given)."""
     import neurochaos.executors  # noqa: F401  (registers the built-in executors)
 
-    return sorted(_REGISTRY)
+    return sorted(n for n, c in _REGISTRY.items() if kind is None or kind in c.kinds)
 
 
-def get_executor(name: str, *, kind: str = "rate", **options) -> Executor:
+def get_executor(name: str, *, kind: str | None = None, **options) -> Executor:
     """Instantiate an executor by name (``"torch"``, ``"brian2-runtime"``, ...).
 
-    ``kind="spiking"`` gives the executor of that name for spiking cards.
-    Raises ConfigError listing the valid names when ``name`` is unknown.
+    One class per name runs every card kind it declares (``kinds``); ``prepare``
+    dispatches on the network's kind. ``kind`` (optional) checks that the
+    executor runs that kind. Raises ConfigError listing the valid names.
     """
-    if kind != "rate":
-        executor_names()
-        valid = sorted(n for n, k in _KIND_REGISTRY if k == kind)
-        if name not in valid:
-            raise ConfigError(
-                f"`backend` must be one of {', '.join(repr(n) for n in valid)} for {kind} cards, got {name!r}"
-            )
-        return _KIND_REGISTRY[(name, kind)](**options)
-    names = executor_names()
-    if name not in _REGISTRY:
-        raise ConfigError(f"`backend` must be one of {', '.join(repr(n) for n in names)}, got {name!r}")
+    names = executor_names(kind)
+    if name not in names:
+        what = f" for {kind} cards" if kind is not None else ""
+        raise ConfigError(f"`backend` must be one of {', '.join(repr(n) for n in names)}{what}, got {name!r}")
     return _REGISTRY[name](**options)
-
-
-def extra_variables(card) -> tuple[str, ...]:
-    """The card's settable constant neuron variables besides the state, rate, targets and b."""
-    from ..model.card import parse_equations
-
-    eqs = parse_equations(card.neuron, "equations.neuron", card.path or card.name)
-    reserved = {card.state, card.rate, "b", *(p.target for p in card.pathways)}
-    params = set(eqs.names) - set(eqs.diff_eq_names) - set(eqs.subexpr_names)
-    return tuple(sorted(params - reserved))
-
-
-def resolve_variables(network, M: int, variables) -> dict:
-    """Validate ``variables`` and return every extra variable as an (M, N) float64 array (default 0)."""
-    from ..validation import check_finite_array, fail
-
-    names = extra_variables(network.card)
-    variables = dict(variables or {})
-    unknown = set(variables) - set(names)
-    if unknown:
-        fail(
-            "variables",
-            f"keys among {list(names)} (constant neuron variables of {network.card.name!r})",
-            sorted(unknown),
-        )
-    out = {}
-    for name in names:
-        v = variables.get(name, 0.0)
-        arr = np.asarray(v, dtype=float)
-        shape = (network.N,) if arr.ndim <= 1 else (M, network.N)
-        arr = check_finite_array(
-            np.broadcast_to(arr, (network.N,)) if arr.ndim == 0 else arr, f"variables[{name!r}]", shape=shape
-        )
-        out[name] = np.broadcast_to(arr, (M, network.N)).copy()
-    return out
-
-
-def run_inputs(network, config: RunConfig, x0, weights=None, gain=None, bias=None):
-    """Validate and resolve the per-run inputs shared by all executors.
-
-    Returns
-    -------
-    x0 : ndarray (M, N) float64
-    weights : dict name -> ndarray (N, N)
-    gains : ndarray (n_steps + 1,), the gain sampled at t_n = n dt, n = 0..n_steps
-    bias : ndarray (N,)
-    """
-    from ..model.schedule import GainSchedule, as_schedule
-    from ..validation import check_finite_array, fail
-
-    N = network.N
-    x0 = check_finite_array(x0, "x0", shape=(None, N) if np.ndim(x0) == 2 else (N,))
-    x0 = np.atleast_2d(x0)
-    if weights is None:
-        weights = network.weights
-    else:
-        unknown = set(weights) - set(network.weights)
-        if unknown:
-            fail("weights", f"keys among {sorted(network.weights)}", sorted(unknown))
-        weights = {
-            **network.weights,
-            **{k: check_finite_array(v, f"weights[{k!r}]", shape=(N, N)) for k, v in weights.items()},
-        }
-    sched = network.gain if gain is None else as_schedule(gain) if not isinstance(gain, GainSchedule) else gain
-    gains = sched.sample(config.n_steps + 1, config.dt)
-    bias = network.bias if bias is None else check_finite_array(bias, "bias", shape=(N,))
-    return x0, weights, gains, bias

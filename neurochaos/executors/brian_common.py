@@ -1,4 +1,11 @@
-"""Build the Brian2 objects of a rate network (shared by all Brian2 executors).
+"""Build, fill, read and check the Brian2 objects of a rate network (shared by all Brian2 executors).
+
+Each card kind has one *kind adapter* (:class:`RateBrian` here, ``SpikingBrian``
+in :mod:`.brian_spiking`) with the same five methods, so that every Brian2
+executor runs every kind through one code path: ``build`` the objects,
+``values`` (the Brian2 variable -> value of each run input, assigned directly in
+runtime mode and passed as ``run_args`` in standalone mode), ``read`` the trace,
+and ``readback`` (value read back, value passed) pairs for the standalone check.
 
 M independent chains are M copies of the network inside one NeuronGroup of
 M * N neurons; each pathway is one ``Synapses`` object with M * N^2 synapses,
@@ -14,9 +21,18 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError
+from .base import Trace
 from .integrators import check_method
 
-__all__ = ["BrianObjects", "build_objects", "check_rate_config", "synapse_weights", "expected_indices"]
+__all__ = [
+    "BrianObjects",
+    "RateBrian",
+    "build_objects",
+    "check_brian_config",
+    "synapse_weights",
+    "expected_indices",
+    "kind_adapter",
+]
 
 NEURONS = "neurons"
 MON_X = "mon_x"
@@ -36,8 +52,8 @@ class BrianObjects:
         self.timed_array = timed_array
 
 
-def check_rate_config(network, config, executor) -> None:
-    """Raise ConfigError for run settings the Brian2 rate executors cannot honour (dtype, method)."""
+def check_brian_config(network, config, executor) -> None:
+    """Raise ConfigError for run settings the Brian2 executors cannot honour (dtype, method)."""
     if config.dtype != "float64":
         raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
     check_method(network, config.method, executor.name, executor.methods)
@@ -94,3 +110,51 @@ def read_trace(objs: BrianObjects, network, config, M: int):
     xs = xs[:, :n_rec].T.reshape(-1, M, N)
     x_final = np.asarray(getattr(objs.group, network.card.state)[:]).reshape(M, N)
     return xs, x_final
+
+
+class RateBrian:
+    """Kind adapter of rate cards (see the module docstring); ``record_v`` is ignored (all units are recorded)."""
+
+    kind = "rate"
+    #: relative tolerance of the standalone read-back (values travel as float64 unchanged)
+    rtol = 0.0
+
+    def build(self, network, config, M: int, gains: np.ndarray, record_v=None) -> BrianObjects:
+        return build_objects(network, config, M, gains)
+
+    def values(self, objs: BrianObjects, network, inputs) -> dict:
+        """Brian2 variable -> value for the state, the bias, the weights and the settable variables."""
+        M = inputs.M
+        out = {getattr(objs.group, network.card.state): inputs.x0.ravel(), objs.group.b: inputs.bias.ravel()}
+        for name, S in objs.synapses.items():
+            out[S.w] = synapse_weights(inputs.weights[name], M)
+        for name, v in inputs.variables.items():
+            out[getattr(objs.group, name)] = v.ravel()
+        return out
+
+    def read(self, objs: BrianObjects, network, config, inputs, record_v, name: str, meta: dict) -> Trace:
+        xs, x_final = read_trace(objs, network, config, inputs.M)
+        t = np.arange(config.n_records) * config.record_every * config.dt
+        return Trace(t, xs, x_final, name, meta)
+
+    def readback(self, objs: BrianObjects, network, inputs, trace, check_indices: bool) -> list:
+        """(what, value read back, value passed) for every run input (and the synapse indices)."""
+        M = inputs.M
+        out = [("x0", trace.x[0], inputs.x0), ("bias", np.asarray(objs.group.b[:]), inputs.bias.ravel())]
+        for name, v in inputs.variables.items():
+            out.append((f"variables[{name!r}]", np.asarray(getattr(objs.group, name)[:]), v.ravel()))
+        for name, S in objs.synapses.items():
+            out.append((f"weights[{name!r}]", np.asarray(S.w[:]), synapse_weights(inputs.weights[name], M)))
+            if check_indices:
+                i, j = expected_indices(network.N, M)
+                out.append((f"synapse indices of {name!r}", np.stack([S.i[:], S.j[:]]), np.stack([i, j])))
+        return out
+
+
+def kind_adapter(network):
+    """The Brian2 kind adapter of ``network.card.kind`` (RateBrian or SpikingBrian)."""
+    if network.card.kind == "spiking":
+        from .brian_spiking import SpikingBrian
+
+        return SpikingBrian()
+    return RateBrian()

@@ -75,11 +75,11 @@ def cuda_missing(require_gpu: bool = True) -> list[str]:
 
 @register
 class BrianCuda(BrianStandalone):
-    """brian2cuda cuda_standalone.
+    """brian2cuda cuda_standalone, for rate and spiking cards.
 
     Parameters
     ----------
-    directory, verify, progress : as :class:`BrianStandalone`
+    directory, verify, progress, record_v : as :class:`BrianStandalone`
     require_gpu : if False, the project can be generated and compiled on a
         machine without a GPU (``compile_only``); running still needs one
     compute_capability : e.g. 9.0 for H100; None: detected from the GPU
@@ -90,9 +90,16 @@ class BrianCuda(BrianStandalone):
     device_name = "cuda_standalone"
 
     def __init__(
-        self, directory=None, verify=True, progress=False, require_gpu=True, compute_capability=None, gpu_id=0
+        self,
+        directory=None,
+        verify=True,
+        progress=False,
+        require_gpu=True,
+        compute_capability=None,
+        gpu_id=0,
+        record_v=None,
     ):
-        super().__init__(directory=directory, verify=verify, progress=progress)
+        super().__init__(directory=directory, verify=verify, progress=progress, record_v=record_v)
         self.require_gpu = require_gpu
         self.compute_capability = compute_capability
         self.gpu_id = gpu_id
@@ -156,11 +163,11 @@ class BrianCuda(BrianStandalone):
         self._build(int(chains), np.asarray(gains))
         return Path(self.directory)
 
-    def run(self, x0, **kwargs):
+    def _run(self, inputs):
         if not self.require_gpu:
             missing = cuda_missing(require_gpu=True)
             if missing:
                 raise ExecutorUnavailableError(
                     f"executor {self.name!r} compiled without a GPU cannot run here: missing " + "; ".join(missing)
                 )
-        return super().run(x0, **kwargs)
+        return super()._run(inputs)

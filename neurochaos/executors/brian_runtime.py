@@ -1,4 +1,4 @@
-"""Executor ``"brian2-runtime"``: Brian2 runtime mode (the reference).
+"""Executor ``"brian2-runtime"``: Brian2 runtime mode (the reference), rate and spiking cards.
 
 Each run creates the objects afresh in runtime mode with the ``numpy`` code
 generation target (no compiler needed) and sets values directly.
@@ -9,13 +9,11 @@ from __future__ import annotations
 import contextlib
 import time
 
-import numpy as np
-
 from ..errors import ConfigError, ExecutorUnavailableError
-from .base import Executor, RunConfig, Trace, register, resolve_variables, run_inputs
-from .brian_common import build_objects, check_rate_config, read_trace, synapse_weights
+from .base import Executor, RunConfig, RunInputs, Trace, register
+from .brian_common import check_brian_config, kind_adapter
 
-__all__ = ["BrianRuntime", "brian_available"]
+__all__ = ["BrianRuntime", "brian_available", "runtime_device", "default_dt_restored"]
 
 
 def brian_available() -> tuple[bool, str]:
@@ -44,22 +42,38 @@ def runtime_device(target: str):
             b2.devices.device.active_device = previous
 
 
+@contextlib.contextmanager
+def default_dt_restored():
+    """Restore Brian2's ``defaultclock.dt`` (the spiking build sets it) when done."""
+    import brian2 as b2
+
+    old = b2.defaultclock.dt
+    try:
+        yield
+    finally:
+        b2.defaultclock.dt = old
+
+
 @register
 class BrianRuntime(Executor):
-    """Brian2 runtime mode.
+    """Brian2 runtime mode, for rate and spiking cards (objects created afresh each run).
 
     Parameters
     ----------
     target : Brian2 code generation target, "numpy" (default) or "cython"
+    progress : print Brian2's text progress report
+    record_v : spiking cards: neurons per chain whose potential is recorded (None: all, 0: none)
     """
 
     name = "brian2-runtime"
+    kinds = ("rate", "spiking")
 
-    def __init__(self, target: str = "numpy", progress: bool = False):
+    def __init__(self, target: str = "numpy", progress: bool = False, record_v: int | None = None):
         if target not in ("numpy", "cython"):
             raise ConfigError(f"`target` must be 'numpy' or 'cython', got {target!r}")
         self.target = target
         self.progress = progress
+        self.record_v = record_v
         self.network = None
 
     @classmethod
@@ -68,36 +82,25 @@ class BrianRuntime(Executor):
 
     def prepare(self, network, config: RunConfig) -> None:
         self.check_supported(network)
-        check_rate_config(network, config, self)
+        check_brian_config(network, config, self)
         ok, why = self.available()
         if not ok:
             raise ExecutorUnavailableError(why)
         self.network, self.config = network, config
+        self._kind = kind_adapter(network)
 
-    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
+    def _run(self, inputs: RunInputs) -> Trace:
         import brian2 as b2
 
-        if self.network is None:
-            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
-        net, cfg = self.network, self.config
-        x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
-        M = x0.shape[0]
-        variables = resolve_variables(net, M, variables)
+        net, cfg, kind = self.network, self.config, self._kind
         t0 = time.perf_counter()
-        with runtime_device(self.target):
-            objs = build_objects(net, cfg, M, gains)
-            setattr(objs.group, net.card.state, x0.ravel())
-            objs.group.b = np.tile(bias, M)
-            for name, v in variables.items():
-                setattr(objs.group, name, v.ravel())
-            for name, S in objs.synapses.items():
-                S.w = synapse_weights(weights[name], M)
+        with runtime_device(self.target), default_dt_restored():
+            objs = kind.build(net, cfg, inputs.M, inputs.gains, self.record_v)
+            for variable, value in kind.values(objs, net, inputs).items():
+                variable[:] = value
             objs.net.run(
                 cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None
             )
-            xs, x_final = read_trace(objs, net, cfg, M)
-        elapsed = time.perf_counter() - t0
-        t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
-        return Trace(
-            t, xs, x_final, self.name, {"dt": cfg.dt, "method": cfg.method, "seconds": elapsed, "target": self.target}
-        ).check_finite(net.card.state)
+            meta = {"dt": cfg.dt, "method": cfg.method, "seconds": time.perf_counter() - t0, "target": self.target}
+            trace = kind.read(objs, net, cfg, inputs, self.record_v, self.name, meta)
+        return trace.check_finite(net.card.state)

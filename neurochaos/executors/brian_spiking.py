@@ -1,13 +1,11 @@
-"""Executors for spiking cards: ``get_executor(name, kind="spiking")``.
+"""The Brian2 kind adapter of spiking cards (:class:`SpikingBrian`) and their trace.
 
-The names are those of the rate executors (``"brian2-runtime"``,
-``"brian2-cpp"``, ``"brian2-cuda"``); ``kind="spiking"`` selects these
-classes, whose ``supports(card)`` is true only for ``kind = "spiking"`` cards.
-The protocol is the rate one: the card's Brian2 equations (with units,
-threshold, reset, refractoriness) are built once in ``cpp_standalone`` /
-``cuda_standalone`` and rerun with new initial potentials, weight values,
-external drive, constant variables and gain schedule through
-``device.run(run_args=...)``; every value is read back after each run.
+The Brian2 executors (``"brian2-runtime"``, ``"brian2-cpp"``, ``"brian2-cuda"``)
+run spiking cards through this adapter (see :mod:`.brian_common`): the card's
+Brian2 equations (with units, threshold, reset, refractoriness) are built once
+in ``cpp_standalone`` / ``cuda_standalone`` and rerun with new initial
+potentials, weight values, external drive, constant variables and gain schedule
+through ``device.run(run_args=...)``; every value is read back after each run.
 
 M chains are M disjoint copies of the network in one ``NeuronGroup`` of M N
 neurons; each pathway is one ``Synapses`` object with the network's sparse
@@ -17,20 +15,14 @@ ignores run_args of objects whose names contain capitals).
 
 from __future__ import annotations
 
-import contextlib
-import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ConfigError, ExecutorUnavailableError, RunArgsMismatchError
-from ..validation import check_finite_array, fail
-from .base import Executor, RunConfig, Trace, register
-from .brian_cuda import BrianCuda
-from .brian_runtime import brian_available, runtime_device
-from .brian_standalone import BrianStandalone
+from ..validation import fail
+from .base import RunConfig, Trace
 
-__all__ = ["SpikeTrace", "SpikingRuntime", "SpikingStandalone", "SpikingCuda", "brian_namespace", "spiking_inputs"]
+__all__ = ["SpikeTrace", "SpikingBrian", "brian_namespace", "build_spiking_objects", "read_spike_trace"]
 
 NEURONS, MON_V, MON_V0, MON_SPIKES, MON_G, GAIN_TA = "neurons", "mon_v", "mon_v0", "mon_spikes", "mon_g", "gain_ta"
 _UNITS = {"_mV": "mV", "_ms": "ms", "_Hz": "Hz"}
@@ -93,56 +85,6 @@ def brian_namespace(params: dict, tau_ms: float, exclude=()) -> dict:
     return ns
 
 
-def extra_spiking_variables(card) -> tuple[str, ...]:
-    """Constant neuron variables settable per run besides ``mu`` (the drive)."""
-    from ..model.card import parse_equations
-
-    eqs = parse_equations(card.neuron, "equations.neuron", card.path or card.name)
-    params = set(eqs.names) - set(eqs.diff_eq_names) - set(eqs.subexpr_names)
-    return tuple(sorted(params - {"mu"}))
-
-
-def _per_chain(value, name: str, M: int, N: int) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim == 0:
-        arr = np.full(N, float(arr))
-    arr = check_finite_array(arr, name, shape=(N,) if arr.ndim == 1 else (M, N))
-    return np.broadcast_to(arr, (M, N)).copy()
-
-
-def spiking_inputs(network, config: RunConfig, x0, weights=None, gain=None, bias=None, variables=None):
-    """Validate and resolve one run's inputs.
-
-    Returns
-    -------
-    v0 : ndarray (M, N), mV
-    weights : dict pathway -> (K,) mV
-    gains : ndarray (n_steps + 1,), gain at t_n = n dt
-    bias : ndarray (M, N), mV (external drive mu)
-    variables : dict name -> (M, N)
-    """
-    from ..model.schedule import as_schedule
-
-    N = network.N
-    x0 = np.atleast_2d(check_finite_array(x0, "x0", shape=(None, N) if np.ndim(x0) == 2 else (N,)))
-    M = x0.shape[0]
-    w = dict(network.weights)
-    for k, v in (weights or {}).items():
-        if k not in w:
-            fail("weights", f"keys among {sorted(w)}", k)
-        w[k] = check_finite_array(v, f"weights[{k!r}]", shape=w[k].shape)
-    sched = network.gain if gain is None else as_schedule(gain)
-    gains = sched.sample(config.n_steps + 1, config.dt)
-    bias = _per_chain(network.bias if bias is None else bias, "bias", M, N)
-    names = extra_spiking_variables(network.card)
-    variables = dict(variables or {})
-    unknown = set(variables) - set(names)
-    if unknown:
-        fail("variables", f"keys among {list(names)} (constant neuron variables)", sorted(unknown))
-    var = {n: _per_chain(variables.get(n, 0.0), f"variables[{n!r}]", M, N) for n in names}
-    return x0, w, gains, bias, var
-
-
 class _Objects:
     def __init__(self, **kw):
         self.__dict__.update(kw)
@@ -153,9 +95,7 @@ def build_spiking_objects(network, config: RunConfig, M: int, gains: np.ndarray,
     import brian2 as b2
 
     card, N = network.card, network.N
-    from ..model.card import parse_equations
-
-    ns = brian_namespace(network.params, network.tau_ms, parse_equations(card.neuron, "neuron", card.name).names)
+    ns = brian_namespace(network.params, network.tau_ms, card.equations.names)
     dt = config.dt * network.tau_ms * b2.ms
     duration = config.n_steps * dt
     ta = b2.TimedArray(np.asarray(gains, dtype=float), dt=dt, name=GAIN_TA)
@@ -231,28 +171,6 @@ def read_spike_trace(objs, network, config: RunConfig, M: int, record_v: int, na
     )
 
 
-@contextlib.contextmanager
-def _default_dt_restored():
-    """Restore Brian2's ``defaultclock.dt`` (set by :func:`build_spiking_objects`) when done."""
-    import brian2 as b2
-
-    old = b2.defaultclock.dt
-    try:
-        yield
-    finally:
-        b2.defaultclock.dt = old
-
-
-def _check_spiking(executor, network, config: RunConfig):
-    if not executor.supports(network):
-        raise ConfigError(
-            f"executor {executor.name!r} (kind='spiking') runs spiking cards only, got kind "
-            f"{network.card.kind!r} ({network.card.name}); use get_executor({executor.name!r}) for rate cards"
-        )
-    if config.dtype != "float64":
-        raise ConfigError(f"`dtype` must be 'float64' for Brian2 executors, got {config.dtype!r}")
-
-
 def _record_count(record_v, N: int) -> int:
     if record_v is None or record_v is True:
         return N
@@ -263,159 +181,48 @@ def _record_count(record_v, N: int) -> int:
     return record_v
 
 
-@register
-class SpikingRuntime(Executor):
-    """Brian2 runtime mode for spiking cards (the reference; objects created afresh each run).
-
-    Parameters
-    ----------
-    target : "numpy" (default) or "cython"
-    record_v : neurons per chain whose potential is recorded (None: all, 0: none)
-    """
-
-    name = "brian2-runtime"
-    kind = "spiking"
-
-    def __init__(self, target: str = "numpy", record_v: int | None = None, progress: bool = False):
-        if target not in ("numpy", "cython"):
-            raise ConfigError(f"`target` must be 'numpy' or 'cython', got {target!r}")
-        self.target, self.record_v, self.progress = target, record_v, progress
-        self.network = None
-
-    @classmethod
-    def available(cls):
-        return brian_available()
-
-    def supports(self, network) -> bool:
-        return network.card.kind == "spiking"
-
-    def prepare(self, network, config: RunConfig) -> None:
-        ok, why = self.available()
-        if not ok:
-            raise ExecutorUnavailableError(why)
-        _check_spiking(self, network, config)
-        self.network, self.config = network, config
-
-    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> SpikeTrace:
-        """Run from potentials ``x0`` (M, N) in mV; ``bias`` is the drive mu in mV, (N,) or (M, N)."""
-        import brian2 as b2
-
-        if self.network is None:
-            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
-        net, cfg = self.network, self.config
-        v0, w, gains, mu, var = spiking_inputs(net, cfg, x0, weights, gain, bias, variables)
-        M, k = v0.shape[0], _record_count(self.record_v, net.N)
-        t0 = time.perf_counter()
-        with runtime_device(self.target), _default_dt_restored():
-            objs = build_spiking_objects(net, cfg, M, gains, k)
-            setattr(objs.group, net.card.state, v0.ravel() * b2.mV)
-            objs.group.mu = mu.ravel() * b2.mV
-            for name, v in var.items():
-                setattr(objs.group, name, v.ravel())
-            for name, S in objs.synapses.items():
-                S.w = np.tile(w[name], M) * b2.mV
-            objs.net.run(objs.duration, namespace={}, report="text" if self.progress else None)
-            meta = {"dt": cfg.dt, "method": cfg.method, "seconds": time.perf_counter() - t0, "target": self.target}
-            tr = read_spike_trace(objs, net, cfg, M, k, self.name, meta)
-        return tr.check_finite(net.card.state)
-
-
-class _SpikingStandaloneMixin:
-    """run/verify of the standalone spiking executors (the build comes from BrianStandalone)."""
+class SpikingBrian:
+    """Kind adapter of spiking cards: potentials and drive in mV, sparse weights in mV."""
 
     kind = "spiking"
+    #: relative tolerance of the standalone read-back (values pass through a mV -> V conversion)
+    rtol = 1e-12
 
-    def __init__(self, *, record_v: int | None = None, **options):
-        super().__init__(**options)  # directory, verify, progress (+ brian2cuda's options)
-        self.record_v = record_v
+    def build(self, network, config: RunConfig, M: int, gains: np.ndarray, record_v=None):
+        return build_spiking_objects(network, config, M, gains, _record_count(record_v, network.N))
 
-    def supports(self, network) -> bool:
-        return network.card.kind == "spiking"
-
-    def prepare(self, network, config: RunConfig) -> None:
-        ok, why = self._check_available()
-        if not ok:
-            raise ExecutorUnavailableError(f"executor {self.name!r} cannot run here: {why}")
-        _check_spiking(self, network, config)
-        super().prepare(network, config)
-
-    def _create_objects(self, net, cfg, M, gains):
-        return build_spiking_objects(net, cfg, M, gains, _record_count(self.record_v, net.N))
-
-    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> SpikeTrace:
-        """As :meth:`SpikingRuntime.run`; builds on the first run only (or when M changes)."""
-
+    def values(self, objs, network, inputs) -> dict:
+        """Brian2 variable -> value (with units) for potentials, drive, weights and settable variables."""
         import brian2 as b2
 
-        if self.network is None:
-            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
-        if getattr(self, "require_gpu", True) is False:  # brian2cuda compiled without a GPU
-            from .brian_cuda import cuda_missing
-
-            missing = cuda_missing(require_gpu=True)
-            if missing:
-                raise ExecutorUnavailableError(
-                    f"executor {self.name!r} compiled without a GPU cannot run here: missing " + "; ".join(missing)
-                )
-        net, cfg = self.network, self.config
-        v0, w, gains, mu, var = spiking_inputs(net, cfg, x0, weights, gain, bias, variables)
-        M = v0.shape[0]
-        t_build = self._ensure_built(M, gains)
-        objs = self._objs
-        wvals = {name: np.tile(w[name], M) for name in objs.synapses}
-        run_args = {getattr(objs.group, net.card.state): v0.ravel() * b2.mV, objs.group.mu: mu.ravel() * b2.mV}
+        M = inputs.M
+        out = {
+            getattr(objs.group, network.card.state): inputs.x0.ravel() * b2.mV,
+            objs.group.mu: inputs.bias.ravel() * b2.mV,
+        }
         for name, S in objs.synapses.items():
-            run_args[S.w] = wvals[name] * b2.mV
-        for name, v in var.items():
-            run_args[getattr(objs.group, name)] = v.ravel()
-        if net.card.uses_gain:
-            run_args[objs.timed_array] = np.asarray(gains, dtype=float)
-        t1 = time.perf_counter()
-        self._device.run(run_args=run_args, with_output=self.progress)
-        t_run = time.perf_counter() - t1
-        meta = self._run_meta(t_run, t_build)
-        k = _record_count(self.record_v, net.N)
-        tr = read_spike_trace(objs, net, cfg, M, k, self.name, meta)
-        if self.verify:
-            self._verify_spiking(objs, v0, mu, wvals, gains, var, M)
-        return tr.check_finite(net.card.state)
+            out[S.w] = np.tile(inputs.weights[name], M) * b2.mV
+        for name, v in inputs.variables.items():
+            out[getattr(objs.group, name)] = v.ravel()
+        return out
 
-    def _verify_spiking(self, objs, v0, mu, wvals, gains, var, M):
-        def check(what, got, want):
-            got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-            if got.shape != want.shape or not np.allclose(got, want, rtol=1e-12, atol=0.0):
-                raise RunArgsMismatchError(
-                    f"{self.name}: `{what}` read back after the run differs from the value passed in run_args "
-                    f"(project {self.directory}); the run used stale or default values"
-                )
+    def read(self, objs, network, config, inputs, record_v, name: str, meta: dict) -> SpikeTrace:
+        return read_spike_trace(objs, network, config, inputs.M, _record_count(record_v, network.N), name, meta)
 
-        state = self.network.card.state
-        check("x0", np.asarray(getattr(objs.mon_v0, state + "_"))[:, 0] * 1e3, v0.ravel())
-        check("bias", np.asarray(objs.group.mu_[:]) * 1e3, mu.ravel())
-        for name, v in var.items():
-            check(f"variables[{name!r}]", np.asarray(getattr(objs.group, name)[:]), v.ravel())
+    def readback(self, objs, network, inputs, trace, check_indices: bool) -> list:
+        """(what, value read back, value passed) for every run input (and the synapse indices), mV."""
+        M, state = inputs.M, network.card.state
+        out = [
+            ("x0", np.asarray(getattr(objs.mon_v0, state + "_"))[:, 0] * 1e3, inputs.x0.ravel()),
+            ("bias", np.asarray(objs.group.mu_[:]) * 1e3, inputs.bias.ravel()),
+        ]
+        for name, v in inputs.variables.items():
+            out.append((f"variables[{name!r}]", np.asarray(getattr(objs.group, name)[:]), v.ravel()))
         for name, S in objs.synapses.items():
-            check(f"weights[{name!r}]", np.asarray(S.w_[:]) * 1e3, wvals[name])
-            if not self._indices_checked:
-                pre, post, _ = self.network.connections[name]
-                off = np.repeat(np.arange(M, dtype=np.int64) * self.network.N, len(pre))
+            out.append((f"weights[{name!r}]", np.asarray(S.w_[:]) * 1e3, np.tile(inputs.weights[name], M)))
+            if check_indices:
+                pre, post, _ = network.connections[name]
+                off = np.repeat(np.arange(M, dtype=np.int64) * network.N, len(pre))
                 want = np.stack([np.tile(pre, M) + off, np.tile(post, M) + off])
-                check(f"synapse indices of {name!r}", np.stack([S.i[:], S.j[:]]), want)
-        self._indices_checked = True
-        if objs.mon_g is not None:
-            n = self.config.n_steps
-            check("gain", np.asarray(objs.mon_g.g[0])[:n], np.asarray(gains)[:n])
-
-
-@register
-class SpikingStandalone(_SpikingStandaloneMixin, BrianStandalone):
-    """Brian2 cpp_standalone for spiking cards (options: directory, verify, progress, record_v)."""
-
-    name = "brian2-cpp"
-
-
-@register
-class SpikingCuda(_SpikingStandaloneMixin, BrianCuda):
-    """brian2cuda cuda_standalone for spiking cards (needs the ``cuda`` extra, nvcc and a GPU)."""
-
-    name = "brian2-cuda"
+                out.append((f"synapse indices of {name!r}", np.stack([S.i[:], S.j[:]]), want))
+        return out

@@ -16,10 +16,10 @@ import warnings
 
 import numpy as np
 
-from ..errors import ConfigError, ExecutorUnavailableError, RunArgsMismatchError
-from .base import Executor, RunConfig, Trace, register, resolve_variables, run_inputs
-from .brian_common import build_objects, check_rate_config, expected_indices, read_trace, synapse_weights
-from .brian_runtime import brian_available
+from ..errors import ExecutorUnavailableError, RunArgsMismatchError
+from .base import Executor, RunConfig, RunInputs, Trace, register
+from .brian_common import check_brian_config, kind_adapter
+from .brian_runtime import brian_available, default_dt_restored
 
 __all__ = ["BrianStandalone", "compiler_available"]
 
@@ -37,19 +37,24 @@ def compiler_available() -> tuple[bool, str]:
 
 @register
 class BrianStandalone(Executor):
-    """Brian2 cpp_standalone.
+    """Brian2 cpp_standalone, for rate and spiking cards.
 
     Parameters
     ----------
     directory : project directory (default: a temporary one, removed on close)
     verify : read every run_args value back after each run (default True)
     progress : let the compiled binary print its progress report
+    record_v : spiking cards: neurons per chain whose potential is recorded (None: all, 0: none)
     """
 
     name = "brian2-cpp"
+    kinds = ("rate", "spiking")
     device_name = "cpp_standalone"
 
-    def __init__(self, directory: str | None = None, verify: bool = True, progress: bool = False):
+    def __init__(
+        self, directory: str | None = None, verify: bool = True, progress: bool = False, record_v: int | None = None
+    ):
+        self.record_v = record_v
         self._own_dir = directory is None
         self.directory = directory
         self.verify = verify
@@ -76,17 +81,14 @@ class BrianStandalone(Executor):
 
     def prepare(self, network, config: RunConfig) -> None:
         self.check_supported(network)
-        check_rate_config(network, config, self)
+        check_brian_config(network, config, self)
         ok, why = self._check_available()
         if not ok:
             raise ExecutorUnavailableError(f"executor {self.name!r} cannot run here: {why}")
         if self.network is not None and (network is not self.network or config != self.config):
             self._built_for = None  # a new network shape or duration needs a new build
         self.network, self.config = network, config
-
-    def _create_objects(self, net, cfg, M: int, gains: np.ndarray):
-        """The Brian2 objects to build (hook: the spiking executors create theirs)."""
-        return build_objects(net, cfg, M, gains)
+        self._kind = kind_adapter(network)
 
     def _build(self, M: int, gains: np.ndarray):
         import brian2 as b2
@@ -100,12 +102,16 @@ class BrianStandalone(Executor):
         device.activate(build_on_run=False, directory=self.directory)
         self._configure_prefs()
         net, cfg = self.network, self.config
-        objs = self._create_objects(net, cfg, M, gains)
-        objs.net.run(cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None)
         try:
-            device.build(directory=self.directory, run=False, compile=True, with_output=self.progress)
-        except Exception as exc:
-            raise ExecutorUnavailableError(f"{self.device_name} build failed in {self.directory}: {exc}") from exc
+            with default_dt_restored():
+                objs = self._kind.build(net, cfg, M, gains, self.record_v)
+                objs.net.run(
+                    cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None
+                )
+            try:
+                device.build(directory=self.directory, run=False, compile=True, with_output=self.progress)
+            except Exception as exc:
+                raise ExecutorUnavailableError(f"{self.device_name} build failed in {self.directory}: {exc}") from exc
         finally:
             b2.set_device("runtime")  # leave the process in runtime mode for other users of Brian2
         self._device = device
@@ -115,39 +121,27 @@ class BrianStandalone(Executor):
         self.n_builds += 1
         _OWNER[self.device_name] = self
 
-    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
-        if self.network is None:
-            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
-        net, cfg = self.network, self.config
-        x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
-        M = x0.shape[0]
-        variables = resolve_variables(net, M, variables)
-        t_build = self._ensure_built(M, gains)
+    def _run(self, inputs: RunInputs) -> Trace:
+        net, cfg, kind = self.network, self.config, self._kind
+        t_build = self._ensure_built(inputs.M, inputs.gains)
         objs = self._objs
-        wvals = {name: synapse_weights(weights[name], M) for name in objs.synapses}
-        run_args = {getattr(objs.group, net.card.state): x0.ravel(), objs.group.b: np.tile(bias, M)}
-        for name, S in objs.synapses.items():
-            run_args[S.w] = wvals[name]
-        for name, v in variables.items():
-            run_args[getattr(objs.group, name)] = v.ravel()
+        run_args = kind.values(objs, net, inputs)
         if net.card.uses_gain:
-            run_args[objs.timed_array] = np.asarray(gains, dtype=float)
+            run_args[objs.timed_array] = inputs.gains
         t1 = time.perf_counter()
         self._device.run(run_args=run_args, with_output=self.progress)
         t_run = time.perf_counter() - t1
-        xs, x_final = read_trace(objs, net, cfg, M)
+        trace = kind.read(objs, net, cfg, inputs, self.record_v, self.name, self._run_meta(t_run, t_build))
         if self.verify:
-            self._verify(objs, xs, x0, bias, wvals, gains, M, variables)
-        t = np.arange(cfg.n_records) * cfg.record_every * cfg.dt
-        meta = self._run_meta(t_run, t_build)
-        return Trace(t, xs, x_final, self.name, meta).check_finite(net.card.state)
+            self._verify(objs, inputs, trace)
+        return trace.check_finite(net.card.state)
 
     def _ensure_built(self, M: int, gains) -> float:
         """Build unless the current project is ours and made for M chains; return seconds spent."""
         t0 = time.perf_counter()
         if self._built_for != M or _OWNER[self.device_name] is not self:
             if self._built_for is not None:
-                warnings.warn(f"{self.name}: rebuilding the standalone project (chains or owner changed)", stacklevel=3)
+                warnings.warn(f"{self.name}: rebuilding the standalone project (chains or owner changed)", stacklevel=4)
             self._build(M, gains)
         return time.perf_counter() - t0
 
@@ -163,28 +157,24 @@ class BrianStandalone(Executor):
             "directory": self.directory,
         }
 
-    def _verify(self, objs, xs, x0, bias, wvals, gains, M, variables):
-        def check(what, got, want):
+    def _verify(self, objs, inputs: RunInputs, trace: Trace) -> None:
+        """Compare every value read back after the run with the value passed in run_args."""
+        kind = self._kind
+        checks = kind.readback(objs, self.network, inputs, trace, check_indices=not self._indices_checked)
+        if objs.mon_g is not None:
+            n = self.config.n_steps
+            checks.append(("gain", np.asarray(objs.mon_g.g[0])[:n], inputs.gains[:n]))
+        for what, got, want in checks:
             got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-            if got.shape != want.shape or not np.array_equal(got, want):
+            same = got.shape == want.shape and (
+                np.array_equal(got, want) if kind.rtol == 0 else np.allclose(got, want, rtol=kind.rtol, atol=0.0)
+            )
+            if not same:
                 raise RunArgsMismatchError(
                     f"{self.name}: `{what}` read back after the run differs from the value passed in run_args "
                     f"(project {self.directory}); the run used stale or default values"
                 )
-
-        check("x0", xs[0], x0)
-        check("bias", np.asarray(objs.group.b[:]), np.tile(bias, M))
-        for name, v in variables.items():
-            check(f"variables[{name!r}]", np.asarray(getattr(objs.group, name)[:]), v.ravel())
-        for name, S in objs.synapses.items():
-            check(f"weights[{name!r}]", np.asarray(S.w[:]), wvals[name])
-            if not self._indices_checked:
-                i, j = expected_indices(self.network.N, M)
-                check(f"synapse indices of {name!r}", np.stack([S.i[:], S.j[:]]), np.stack([i, j]))
         self._indices_checked = True
-        if objs.mon_g is not None:
-            n = self.config.n_steps
-            check("gain", np.asarray(objs.mon_g.g[0])[:n], np.asarray(gains)[:n])
 
     def close(self) -> None:
         if _OWNER.get(self.device_name) is self:

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError
-from .base import Executor, RunConfig, Trace, extra_variables, register, resolve_variables, run_inputs
+from .base import Executor, RunConfig, RunInputs, Trace, register
 from .codegen import compile_rate_model, summed_pathway
 from .integrators import METHODS, TABLEAUX
 
@@ -73,7 +73,7 @@ def make_step(
     weights, bias : overrides of the network's (arrays (N, N) / (N,))
     gains : ndarray (n_steps + 1,) of gains sampled at n dt; default: sample the network's schedule
     variables : dict name -> array (N,) or (M, N) of the card's other constant neuron variables
-        (default 0; see :func:`neurochaos.executors.base.extra_variables`)
+        (default 0; see ``ModelCard.settable_variables``)
 
     cpu_blas : "torch" (default) or "numpy": on the CPU, which BLAS computes the
         recurrent matrix products when no gradient is tracked. torch's wheels use
@@ -162,7 +162,7 @@ def make_step(
         else:
             paths.append([target, WT, WT.numpy() if use_np else None, None])
     consts = {"b": tensor(b)}
-    for name in extra_variables(card):
+    for name in card.settable_variables:
         consts[name] = tensor((variables or {}).get(name, 0.0))
     state_fn, rate_fn = compiled.state_update, compiled.rate_update
     inputs = compiled.inputs
@@ -408,21 +408,18 @@ class TorchEngine(Executor):
         _resolve_device(self.device)
         compile_rate_model(network.card, config.method)  # fail early on bad cards
 
-    def run(self, x0, *, weights=None, gain=None, bias=None, variables=None) -> Trace:
+    def _run(self, inputs: RunInputs) -> Trace:
         import torch
 
-        if self.network is None:
-            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
         net, cfg = self.network, self.config
-        x0, weights, gains, bias = run_inputs(net, cfg, x0, weights, gain, bias)
-        variables = resolve_variables(net, x0.shape[0], variables)
+        x0, gains = inputs.x0, inputs.gains
         step = make_step(
             net,
             cfg,
-            weights=weights,
+            weights=inputs.weights,
             gains=gains,
-            bias=bias,
-            variables=variables,
+            bias=inputs.bias,
+            variables=inputs.variables,
             device=self.device,
             dtype=self.dtype,
             cpu_blas=self.cpu_blas,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import ModelError
@@ -102,7 +103,7 @@ class ModelCard:
         where = self.path or f"card {self.name!r}"
         if self.kind not in KINDS:
             raise ModelError(f"`kind` must be one of {KINDS}, got {self.kind!r} ({where})")
-        eqs = parse_equations(self.neuron, "equations.neuron", where)
+        eqs = self.equations
         names = set(eqs.names)
         if self.kind == "spiking":
             _check_spiking(self, eqs, where)
@@ -136,6 +137,24 @@ class ModelCard:
         for p in self.pathways:
             if p.on_pre:
                 raise ModelError(f"`pathways.on_pre` applies to spiking cards only, got one in {p.name!r} ({where})")
+
+    @cached_property
+    def equations(self):
+        """The neuron equations as ``brian2.Equations``, parsed once per card (ModelError if invalid)."""
+        return parse_equations(self.neuron, "equations.neuron", self.path or f"card {self.name!r}")
+
+    @property
+    def bias_variable(self) -> str:
+        """The constant per-neuron input a run's ``bias`` sets: ``b`` (rate cards) or ``mu`` (spiking, mV)."""
+        return "mu" if self.kind == "spiking" else "b"
+
+    @cached_property
+    def settable_variables(self) -> tuple[str, ...]:
+        """Constant neuron variables a run may set (``variables=``), besides state, rate, bias and targets."""
+        eqs = self.equations
+        params = set(eqs.names) - set(eqs.diff_eq_names) - set(eqs.subexpr_names)
+        reserved = {self.state, self.rate, self.bias_variable, *(p.target for p in self.pathways)}
+        return tuple(sorted(params - reserved))
 
     @property
     def uses_gain(self) -> bool:
