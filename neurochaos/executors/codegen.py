@@ -176,7 +176,7 @@ def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateM
     from brian2.stateupdaters.base import StateUpdateMethod
 
     where = card.path or card.name
-    eqs = parse_equations(card.neuron, "equations.neuron", where)
+    eqs = card.equations
     try:
         abstract = StateUpdateMethod.apply_stateupdater(eqs, {}, method)
     except Exception as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import ModelError
@@ -39,12 +39,20 @@ def models_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models"
 
 
-def parse_equations(text: str, what: str, where: str):
-    """Parse Brian2 equations, turning Brian2's parse errors into ModelError."""
+@lru_cache(maxsize=512)
+def _equations(text: str):
     from brian2 import Equations  # equations only: no device is touched
 
+    return Equations(text)
+
+
+def parse_equations(text: str, what: str, where: str):
+    """Parse Brian2 equations once per text and process (cached), turning Brian2's parse errors into ModelError.
+
+    ``brian2.Equations`` objects are immutable, so the cached object is shared.
+    """
     try:
-        return Equations(text)
+        return _equations(text)
     except Exception as exc:  # Brian2 raises EquationError, SyntaxError, ValueError ...
         raise ModelError(f"`{what}` is not a valid Brian2 equation string ({where}): {exc}") from exc
 
