@@ -21,6 +21,18 @@ def test_gain_cycle_is_high_first_then_low():
     np.testing.assert_allclose(c.end_times, [10, 20, 30, 40])
 
 
+def test_a_gain_cycle_is_the_square_wave_with_a_duration():
+    c = GainCycle(low=1.0, high=8.0, period=10.0, duty=0.3, cycles=4)
+    assert isinstance(c, SquareGain) and c.duration == 40.0 and not c.is_constant
+    np.testing.assert_array_equal(c.sample(400, 0.1), c.schedule.sample(400, 0.1))
+    with pytest.raises(ConfigError, match=r"`gain schedule duration` must be >= the run length"):
+        c.sample(402, 0.1)
+    with pytest.raises(ConfigError, match=r"`phase` must be 0 for a GainCycle"):
+        GainCycle(1.0, 8.0, 10.0, 0.5, 3)  # the fifth positional field is SquareGain's phase
+    with pytest.raises(ConfigError, match=r"`duty` must be in \(0.0, 1.0\)"):
+        GainCycle(low=1.0, high=8.0, period=10.0, duty=1.0)
+
+
 def test_epochs_carry_the_state_and_match_one_scheduled_epoch():
     net = build_memory_network(N=40, P=3, seed=2)
     x0 = np.random.default_rng(0).normal(size=(2, 40))

@@ -179,3 +179,25 @@ def test_negative_gain_schedule_is_an_error():
         SquareGain(low=-1, high=2, period=1)
     with pytest.raises(ConfigError, match=r"`values` must be all >= 0"):
         PiecewiseLinearGain([0, 1], [1, -1])
+
+
+def test_schedules_say_whether_they_are_constant():
+    from neurochaos.model import ConstantGain, PiecewiseLinearGain, SineGain, SquareGain
+    from neurochaos.model.schedule import constant_value
+
+    cases = [
+        (ConstantGain(2.0), 2.0),
+        (SquareGain(low=1, high=8, period=2.0), None),
+        (SquareGain(low=3, high=3, period=2.0), 3.0),
+        (SquareGain(low=1, high=8, period=2.0, duty=1.0), 8.0),
+        (SineGain(mean=2, amplitude=0, period=1), 2.0),
+        (SineGain(mean=2, amplitude=1, period=1), None),
+        (PiecewiseLinearGain((0, 1), (4, 4)), 4.0),
+        (PiecewiseLinearGain((0, 1), (4, 5)), None),
+    ]
+    for sched, want in cases:
+        assert sched.constant_value == want and sched.is_constant == (want is not None), sched
+        if want is not None:  # the sampled answer agrees
+            assert constant_value(sched.sample(20, 0.05)) == want
+    # a square wave is constant within a run shorter than its high phase
+    assert constant_value(SquareGain(low=1, high=8, period=10.0).sample(10, 0.1)) == 8.0

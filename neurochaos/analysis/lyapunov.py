@@ -22,6 +22,7 @@ import numpy as np
 
 from ..errors import DivergenceError
 from ..model import build_network, seed_streams
+from ..model.schedule import constant_value
 from ..validation import check_choice, check_finite_array, check_int, fail
 from .jacobian import check_times, detect_drift_form, make_autograd_step, run_config_for
 
@@ -213,7 +214,7 @@ def compute_lyapunov_spectra(
     if analytic:
         h = torch.as_tensor([f.h for f in forms], dtype=tdt, device=dev)[:, None, None]
         bias = torch.as_tensor(np.stack([f.bias for f in forms]), dtype=tdt, device=dev)
-        constant = all(np.ptp(gs) == 0 for gs in sampled)
+        constant = all(constant_value(gs) is not None for gs in sampled)
 
         def W_at(n):
             stacked = np.stack([f.coupling(gl(n)) for f, gl in zip(forms, gains)])

@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError
+from ..model.schedule import constant_value
 from .base import RunConfig
 
 __all__ = ["make_fused_step", "triton_missing"]
@@ -108,9 +109,9 @@ def make_fused_step(
             f"the fused kernel handles one pathway, card {network.card.name!r} has {len(network.card.pathways)}"
         )
     gains = network.gain.sample(config.n_steps + 1, config.dt)
-    if len(set(float(g) for g in gains)) != 1:
+    g = constant_value(gains)
+    if g is None:
         raise ConfigError("the fused kernel needs a constant gain, got a gain schedule")
-    g = float(gains[0])
     (name,) = [p.name for p in network.card.pathways]
     W_np = np.asarray(network.weights[name], dtype=float)
     b_np = np.broadcast_to(np.asarray(network.bias, dtype=float), (network.N,))

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from ..errors import ConfigError, ExecutorUnavailableError
+from ..model.schedule import constant_value
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .codegen import compile_rate_model, summed_pathway
 from .integrators import METHODS, TABLEAUX
@@ -169,7 +170,7 @@ def make_step(
     rate_inputs = compiled.rate_inputs
     xname = card.state
     if compile:
-        if len(set(gains)) != 1 or compiled.explicit_time:
+        if constant_value(gains) is None or compiled.explicit_time:
             raise ConfigError("`compile` needs a constant gain and an update that does not read t")
         if tableau:
             raise ConfigError(f"`compile` needs method 'euler' or 'exponential_euler', got {config.method!r}")
@@ -430,7 +431,7 @@ class TorchEngine(Executor):
         x = torch.as_tensor(x0, dtype=step.dtype, device=step.device)
         n_steps, every = cfg.n_steps, cfg.record_every
         rec = torch.empty((cfg.n_records, *x.shape), dtype=step.dtype, device=step.device)
-        constant = len(set(gains)) == 1 and not compile_rate_model(net.card, cfg.method).explicit_time
+        constant = constant_value(gains) is not None and not compile_rate_model(net.card, cfg.method).explicit_time
         chunk = graph_chunk(every) if step.device.type == "cuda" and constant and self.graph is not False else 0
         if self.graph == "auto" and chunk and n_steps // chunk < 4:
             chunk = 0  # too short to repay the capture (about three eager chunks)

@@ -30,7 +30,6 @@ import numpy as np
 
 from ..errors import ModelError
 from ..io import atomic_path
-from ..model.schedule import ConstantGain
 
 __all__ = ["ExportError", "network_to_nir", "export_nir", "export_model", "read_nir", "nir_to_network", "CONVENTION"]
 
@@ -51,11 +50,12 @@ def _nir():
 
 
 def _constant_gain(network) -> float:
-    if not isinstance(network.gain, ConstantGain):
+    g = network.gain.constant_value
+    if g is None:
         raise ExportError(
             f"`gain` must be constant for NIR export (NIR has no time-varying gain), got {type(network.gain).__name__}"
         )
-    return float(network.gain.value)
+    return g
 
 
 def _rate_to_nir(network, linearize: bool):

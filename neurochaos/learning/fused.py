@@ -30,6 +30,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..executors import RunConfig
 from ..executors.torch_engine import PRECISIONS, _resolve_device, _tf32, capture_graph, make_step
+from ..model.schedule import constant_value
 from ..validation import check_choice, check_finite_array, check_float, check_int
 
 __all__ = ["FusedTrainer", "step_seed"]
@@ -137,10 +138,11 @@ class FusedTrainer:
         self.config = RunConfig(T=network.T, dt=network.dt, method=network.method, dtype=dtype, device=str(dev))
         self.n_steps = self.config.n_steps
         gains = rate_net.gain.sample(self.n_steps + 1, self.config.dt)
-        self.folded = bool(fold) and len(set(float(g) for g in gains)) == 1 and self._fold_ok(rate_net, dtype)
+        g_const = constant_value(gains)
+        self.folded = bool(fold) and g_const is not None and self._fold_ok(rate_net, dtype)
         common = dict(bias=self.bias, device=str(dev), dtype=dtype, precision=precision, compile=bool(compile))
         if self.folded:
-            self.g_J0 = float(gains[0]) * self.J0
+            self.g_J0 = g_const * self.J0
             self.K = self.g_J0 + self.A
             weights, skip = {"learn": self.K, "rand": self.J0}, ("rand",)
         else:

@@ -22,6 +22,7 @@ __all__ = [
     "SineGain",
     "PiecewiseLinearGain",
     "as_schedule",
+    "constant_value",
 ]
 
 
@@ -55,6 +56,16 @@ class GainSchedule:
             fail("gain", "finite and >= 0 at every step", float(out.min()), where=type(self).__name__)
         return out
 
+    @property
+    def constant_value(self) -> float | None:
+        """The gain if it is the same at every time, else None (subclasses that can be constant override)."""
+        return None
+
+    @property
+    def is_constant(self) -> bool:
+        """Whether g(t) is the same at every time."""
+        return self.constant_value is not None
+
     def to_dict(self) -> dict:
         """A JSON-able description (class name plus fields)."""
         d = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
@@ -76,6 +87,10 @@ class ConstantGain(GainSchedule):
 
     def values(self, t):
         return np.full(np.shape(t), self.value)
+
+    @property
+    def constant_value(self) -> float:
+        return float(self.value)
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,12 @@ class SquareGain(GainSchedule):
         frac = np.mod((np.asarray(t) - self.phase) / self.period, 1.0)
         return np.where(frac < self.duty - 1e-12, float(self.high), float(self.low))
 
+    @property
+    def constant_value(self) -> float | None:
+        if self.low == self.high or self.duty == 0.0:
+            return float(self.low)
+        return float(self.high) if self.duty == 1.0 else None
+
 
 @dataclass(frozen=True)
 class SineGain(GainSchedule):
@@ -125,6 +146,10 @@ class SineGain(GainSchedule):
 
     def values(self, t):
         return self.mean + self.amplitude * np.sin(2 * np.pi * (np.asarray(t) - self.phase) / self.period)
+
+    @property
+    def constant_value(self) -> float | None:
+        return float(self.mean) if self.amplitude == 0 else None
 
 
 @dataclass(frozen=True)
@@ -157,6 +182,10 @@ class PiecewiseLinearGain(GainSchedule):
     def values(self, t):
         return np.interp(np.asarray(t, dtype=float), self.times, self.values_at)
 
+    @property
+    def constant_value(self) -> float | None:
+        return float(self.values_at[0]) if len(set(self.values_at)) == 1 else None
+
 
 GainLike = float | int | GainSchedule
 
@@ -166,3 +195,18 @@ def as_schedule(gain: GainLike) -> GainSchedule:
     if isinstance(gain, GainSchedule):
         return gain
     return ConstantGain(gain)
+
+
+def constant_value(gains) -> float | None:
+    """The gain if a sampled gain sequence is one value throughout, else None.
+
+    The one answer to "is the gain constant over this run?" once a schedule has
+    been sampled (a square wave may be constant within a short run).
+
+    >>> constant_value([2.0, 2.0]), constant_value(np.array([1.0, 8.0]))
+    (2.0, None)
+    """
+    g = np.asarray(gains, dtype=float).ravel()
+    if g.size == 0:
+        return None
+    return float(g[0]) if np.all(g == g[0]) else None

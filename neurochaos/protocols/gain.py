@@ -56,34 +56,36 @@ __all__ = [
     "GainCycleResult",
 ]
 
-@dataclass(frozen=True)
-class GainCycle:
-    """Square-wave gain cycling: ``high`` for the first ``duty`` of each period, then ``low``.
 
-    Each cycle ends in its low phase, so the network explores first and then
-    settles. Times in units of tau.
+@dataclass(frozen=True)
+class GainCycle(SquareGain):
+    """Square-wave gain cycling: a :class:`~neurochaos.model.SquareGain` with a number of cycles.
+
+    ``high`` for the first ``duty`` of each period, then ``low``; each cycle ends in its
+    low phase, so the network explores first and then settles. Defined for
+    ``period * cycles`` (its ``duration``). Times in units of tau.
 
     >>> c = GainCycle(low=1, high=8, period=50, duty=0.5, cycles=3)
-    >>> c.T, c.drop_times.tolist(), c.schedule.sample(2, 25.0).tolist()
+    >>> c.T, c.drop_times.tolist(), c.sample(2, 25.0).tolist()
     (150.0, [25.0, 75.0, 125.0], [8.0, 1.0])
     """
 
-    low: float
-    high: float
-    period: float
-    duty: float = 0.5
     cycles: int = 1
 
     def __post_init__(self):
-        check_float(self.low, "g_low", low=0.0)
-        check_float(self.high, "g_high", low=0.0)
-        check_float(self.period, "period", low=0.0, low_open=True)
+        super().__post_init__()
         check_float(self.duty, "duty", low=0.0, high=1.0, low_open=True, high_open=True)
         check_int(self.cycles, "cycles", min_value=1)
+        if self.phase != 0:
+            fail("phase", "0 for a GainCycle (cycles start at t = 0)", self.phase)
+
+    @property
+    def duration(self) -> float:
+        return self.T
 
     @property
     def schedule(self) -> SquareGain:
-        """The :class:`~neurochaos.model.SquareGain` of this cycle."""
+        """The cycle as an endless :class:`~neurochaos.model.SquareGain` (same wave)."""
         return SquareGain(low=self.low, high=self.high, period=self.period, duty=self.duty)
 
     @property
@@ -353,7 +355,7 @@ def run_gain_cycle(
     >>> sorted(res.summary)[:4], res.overlaps.shape
     (['distinct_settled', 'memories_per_cycle', 'memories_visited', 'overlaps_final'], (16, 1, 2))
     """
-    cycle = GainCycle(g_low, g_high, period, duty, cycles)
+    cycle = GainCycle(low=g_low, high=g_high, period=period, duty=duty, cycles=cycles)
     threshold = check_float(threshold, "threshold", low=0.0, high=1.0, low_open=True)
     settle_threshold = check_float(settle_threshold, "settle_threshold", low=0.0, high=1.0, low_open=True)
     net = build_memory_network(model, N=N, P=P, patterns=patterns, g=cycle.schedule, structure=structure, seed=seed)
