@@ -105,6 +105,31 @@ def gain_scales(card: ModelCard, target: str) -> bool:
     return f"g*{target}" in text or f"{target}*g" in text
 
 
+def draw_common(card: ModelCard, prm: dict, N, g, seed: int, P, patterns, *, min_N: int):
+    """What building a rate or a spiking network shares: checked N and g, the weight stream, the patterns.
+
+    Returns ``(N, g, rng_w, patterns)``: ``g`` a number or schedule, ``rng_w`` the
+    generator of the connectivity draws (the first of :func:`seed_streams`),
+    ``patterns`` (P, N) for cards with a hopfield pathway (drawn from the second
+    stream unless given), else None.
+    """
+    where = card.path or card.name
+    N = check_int(prm.get("N") if N is None else N, "N", min_value=min_N, where=where)
+    g = prm.get("g", 1.0) if g is None else g
+    if not isinstance(g, GainSchedule):
+        g = check_float(g, "g", low=0.0, where=where)
+    rng_w, rng_p = seed_streams(seed, 2)
+    if card.uses_patterns:
+        if patterns is None:
+            P = check_int(prm.get("P", 1) if P is None else P, "P", min_value=1, where=where)
+            patterns = random_patterns(P, N, rng_p)
+        else:
+            patterns = check_finite_array(patterns, "patterns", shape=(None, N))
+    elif patterns is not None or P is not None:
+        raise ModelError(f"`P`/`patterns` only apply to cards with a hopfield pathway, got them for {card.name!r}")
+    return N, g, rng_w, patterns
+
+
 def build_network(
     model: str | ModelCard,
     *,
@@ -136,21 +161,9 @@ def build_network(
     card = model if isinstance(model, ModelCard) else load_card(model)
     prm = card.parameters
     where = card.path or card.name
-    N = check_int(prm.get("N") if N is None else N, "N", min_value=1, where=where)
-    g = prm.get("g", 1.0) if g is None else g
-    if not isinstance(g, GainSchedule):
-        g = check_float(g, "g", low=0.0, where=where)
+    N, g, rng_w, patterns = draw_common(card, prm, N, g, seed, P, patterns, min_N=1)
     tau_ms = check_float(prm["tau_ms"] if tau_ms is None else tau_ms, "tau_ms", low=0.0, low_open=True, where=where)
-    rng_w, rng_p = seed_streams(seed, 2)
     weights = {}
-    if card.uses_patterns:
-        if patterns is None:
-            P = check_int(prm.get("P", 1) if P is None else P, "P", min_value=1, where=where)
-            patterns = random_patterns(P, N, rng_p)
-        else:
-            patterns = check_finite_array(patterns, "patterns", shape=(None, N))
-    elif patterns is not None or P is not None:
-        raise ModelError(f"`P`/`patterns` only apply to cards with a hopfield pathway, got them for {card.name!r}")
     for p in card.pathways:
         if p.recipe == "gaussian":
             weights[p.name] = gaussian_coupling(N, rng_w)

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import ModelError
 from ..validation import check_finite_array, check_float, check_int, fail
 from .card import ModelCard, load_card
-from .connectivity import dense_to_sparse, hopfield_coupling, random_patterns, sparse_ei_connectivity
-from .network import gain_scales, seed_streams
+from .connectivity import dense_to_sparse, hopfield_coupling, sparse_ei_connectivity
+from .network import draw_common, gain_scales, seed_streams
 from .schedule import GainLike, GainSchedule, as_schedule
 
 __all__ = ["SpikingNetwork", "build_spiking_network", "initial_potentials", "card_parameters"]
@@ -172,20 +171,8 @@ def build_spiking_network(
     if card.kind != "spiking":
         fail("model", "a spiking card (kind = 'spiking'); rate cards use build_network", card.name, where)
     prm = card_parameters(card, params)
-    N = check_int(prm.get("N") if N is None else N, "N", min_value=2, where=where)
-    g = prm.get("g", 1.0) if g is None else g
-    if not isinstance(g, GainSchedule):
-        g = check_float(g, "g", low=0.0, where=where)
+    N, g, rng_w, patterns = draw_common(card, prm, N, g, seed, P, patterns, min_N=2)
     N_E = N - N // 5
-    rng_w, rng_p = seed_streams(seed, 2)
-    if card.uses_patterns:
-        if patterns is None:
-            P = check_int(prm.get("P", 1) if P is None else P, "P", min_value=1, where=where)
-            patterns = random_patterns(P, N, rng_p)
-        else:
-            patterns = check_finite_array(patterns, "patterns", shape=(None, N))
-    elif patterns is not None or P is not None:
-        raise ModelError(f"`P`/`patterns` only apply to cards with a hopfield pathway, got them for {card.name!r}")
     conns = {}
     for p in card.pathways:
         if p.recipe == "sparse_ei":
