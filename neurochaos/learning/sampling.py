@@ -113,7 +113,7 @@ def largest_lyapunov(
 ) -> float:
     """Largest Lyapunov exponent of the free network (two-trajectory estimate), averaged over starts.
 
-    Calls :func:`neurochaos.analysis.lyapunov.compute_lambda_max` (two copies
+    Calls :func:`neurochaos.analysis.separation.compute_lambda_max` (two copies
     ``d0`` apart, renormalised every tau) on the card's free dynamics
     (``clamp = 0``) from ``chains`` independent initial states, and averages.
 
@@ -126,56 +126,22 @@ def largest_lyapunov(
     >>> largest_lyapunov(net, chains=1, T=10.0, T_transient=5.0) > 0
     True
     """
+    from ..analysis.separation import compute_lambda_max
+
     chains = check_int(chains, "chains", min_value=1)
-    try:  # the project's two-trajectory estimator (neurochaos.analysis), when present
-        from ..analysis.separation import compute_lambda_max
-    except ImportError:
-        compute_lambda_max = None
-    values = []
-    for i in range(chains):
-        if compute_lambda_max is not None:
-            values.append(
-                compute_lambda_max(
-                    network.rate_network(),
-                    T=T,
-                    t_ons=1.0,
-                    transient=T_transient,
-                    d0=d0,
-                    dt=network.dt,
-                    method=network.method,
-                    seed=seed + i,
-                    device=device,
-                ).lambda_max
-            )
-        else:
-            values.append(_two_trajectory(network, T=T, T_transient=T_transient, d0=d0, seed=seed + i, device=device))
+    rate = network.rate_network()
+    values = [
+        compute_lambda_max(
+            rate,
+            T=T,
+            t_ons=1.0,
+            transient=T_transient,
+            d0=d0,
+            dt=network.dt,
+            method=network.method,
+            seed=seed + i,
+            device=device,
+        ).lambda_max
+        for i in range(chains)
+    ]
     return float(np.mean(values))
-
-
-def _two_trajectory(network, *, T: float, T_transient: float, d0: float, seed: int, device: str) -> float:
-    """Fallback two-trajectory estimate with the torch engine's step (renormalised every tau), 1/tau."""
-    import torch
-
-    from ..executors.torch_engine import make_step
-
-    per_tau = max(1, round(1.0 / network.dt))
-    n_trans = round(T_transient / network.dt)
-    n_meas = max(per_tau, round(T / network.dt) // per_tau * per_tau)
-    cfg = RunConfig(T=(n_trans + n_meas) * network.dt, dt=network.dt, method=network.method, device=device)
-    step = make_step(network.rate_network(), cfg, device=device)
-    rng = np.random.default_rng(seed)
-    x = torch.as_tensor(rng.normal(size=(1, network.N)), dtype=step.dtype, device=step.device)
-    u = torch.as_tensor(rng.normal(size=(1, network.N)), dtype=step.dtype, device=step.device)
-    total = 0.0
-    with torch.no_grad():
-        for k in range(n_trans):
-            x = step(x, k)
-        y = x + d0 * u / u.norm()
-        for k in range(n_meas):
-            both = step(torch.cat([x, y]), n_trans + k)
-            x, y = both[:1], both[1:]
-            if (k + 1) % per_tau == 0:
-                d = float((y - x).norm())
-                total += math.log(d / d0)
-                y = x + (y - x) * (d0 / d)
-    return total / (n_meas * network.dt)
