@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import DivergenceError
 from ..model import build_network, seed_streams
@@ -253,10 +254,7 @@ def compute_lyapunov_spectra(
     total = torch.zeros((B, k), dtype=torch.float64, device=dev)
     trace = np.empty((n_meas, B, m))
     it = range(n_tr + n_meas)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc=f"lyapunov N={N} k={k} B={B}", unit="ons", mininterval=0.5)
+    it = tqdm(it, desc=f"lyapunov N={N} k={k} B={B}", unit="ons", mininterval=0.5, disable=not progress)
     n = 0
     with torch.no_grad():
         for j in it:

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import DivergenceError
 from ..model import seed_streams
@@ -89,10 +90,7 @@ def compute_lambda_max(
     x = torch.as_tensor(np.stack([x0, x0 + d0 * u / np.linalg.norm(u)]), dtype=step.dtype, device=step.device)
     total, trace = 0.0, np.empty(n_meas)
     it = range(n_tr + n_meas)
-    if progress:
-        from tqdm.auto import tqdm
-
-        it = tqdm(it, desc=f"two-trajectory N={network.N}", unit="ons", mininterval=0.5)
+    it = tqdm(it, desc=f"two-trajectory N={network.N}", unit="ons", mininterval=0.5, disable=not progress)
     n = 0
     with torch.no_grad():
         for j in it:

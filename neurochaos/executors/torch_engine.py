@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..errors import ConfigError, ExecutorUnavailableError
 from ..model.schedule import constant_value
@@ -330,10 +331,7 @@ def _run_graph(step, x, rec, n_steps, every, chunk, progress, name):
     full, rest = divmod(n_steps, every)
     graph = capture_steps(step, state, chunk) if full else None
     periods = range(full)
-    if progress:
-        from tqdm.auto import tqdm
-
-        periods = tqdm(periods, desc=f"torch {name} (CUDA graph)", unit="record", mininterval=0.5)
+    periods = tqdm(periods, desc=f"torch {name} (CUDA graph)", unit="record", mininterval=0.5, disable=not progress)
     for i in periods:
         rec[i] = state
         for _ in range(every // chunk):
@@ -446,10 +444,9 @@ class TorchEngine(Executor):
                 x = _run_graph(step, x, rec, n_steps, every, chunk, self.progress, net.card.name)
             else:
                 steps = range(n_steps)
-                if self.progress:
-                    from tqdm.auto import tqdm
-
-                    steps = tqdm(steps, desc=f"torch {net.card.name}", unit="step", mininterval=0.5)
+                steps = tqdm(
+                    steps, desc=f"torch {net.card.name}", unit="step", mininterval=0.5, disable=not self.progress
+                )
                 for n in steps:
                     if n % every == 0:
                         rec[n // every] = x

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..validation import check_finite_array, check_float, check_int, fail
 
@@ -140,10 +141,7 @@ def train_gan(images, latents, image_shape, config: GANConfig = GANConfig(), *, 
     B = min(config.batch_size, len(X))
     history = []
     epochs = range(config.epochs)
-    if progress:
-        from tqdm.auto import tqdm
-
-        epochs = tqdm(epochs, desc="GAN epochs", unit="epoch")
+    epochs = tqdm(epochs, desc="GAN epochs", unit="epoch", disable=not progress)
     try:
         for epoch in epochs:
             t0 = time.perf_counter()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..executors import RunConfig, get_executor
 from ..validation import check_choice, check_float, check_int, fail
@@ -84,10 +85,7 @@ def generate(
     nv = network.n_visible
     out = np.empty((len(times), n, nv))
     starts = range(0, n, chunk)
-    if progress:
-        from tqdm.auto import tqdm
-
-        starts = tqdm(starts, desc="generate", unit="chunk")
+    starts = tqdm(starts, desc="generate", unit="chunk", disable=not progress)
     try:
         for a in starts:
             m = min(chunk, n - a)
