@@ -126,15 +126,7 @@ class ModelCard:
             raise ModelError(
                 f"`equations.state` must be a differential equation's variable, got {self.state!r} ({where})"
             )
-        if not self.pathways:
-            raise ModelError(f"`pathways` must list at least one pathway, got none ({where})")
-        seen = set()
-        for p in self.pathways:
-            if p.name != p.name.lower() or not p.name.isidentifier():
-                raise ModelError(f"`pathways.name` must be a lower-case identifier, got {p.name!r} ({where})")
-            if p.name in seen:
-                raise ModelError(f"`pathways.name` must be unique, got {p.name!r} twice ({where})")
-            seen.add(p.name)
+        for p in _checked_pathways(self.pathways, where):
             if p.target not in names:
                 raise ModelError(f"`pathways.target` must be a neuron variable, got {p.target!r} ({where})")
             if p.recipe not in RECIPES:
@@ -180,6 +172,20 @@ class ModelCard:
         return f"{self.name}: {self.title}\n  source: {self.source}\n  parameters: {params}\n  pathways: {paths}"
 
 
+def _checked_pathways(pathways, where: str):
+    """The pathways, after the checks every card kind shares: at least one; unique lower-case identifiers."""
+    if not pathways:
+        raise ModelError(f"`pathways` must list at least one pathway, got none ({where})")
+    seen = set()
+    for p in pathways:
+        if p.name != p.name.lower() or not p.name.isidentifier():
+            raise ModelError(f"`pathways.name` must be a lower-case identifier, got {p.name!r} ({where})")
+        if p.name in seen:
+            raise ModelError(f"`pathways.name` must be unique, got {p.name!r} twice ({where})")
+        seen.add(p.name)
+    return pathways
+
+
 def _check_spiking(card: ModelCard, eqs, where: str) -> None:
     """Checks of a ``kind = "spiking"`` card (the rate checks stay as they are)."""
     if card.state not in eqs.diff_eq_names:
@@ -194,15 +200,7 @@ def _check_spiking(card: ModelCard, eqs, where: str) -> None:
     for attr in ("threshold", "reset", "refractory"):
         if not getattr(card, attr).strip():
             raise ModelError(f"`equations.{attr}` must be given for a spiking card, got nothing ({where})")
-    if not card.pathways:
-        raise ModelError(f"`pathways` must list at least one pathway, got none ({where})")
-    seen = set()
-    for p in card.pathways:
-        if p.name != p.name.lower() or not p.name.isidentifier():
-            raise ModelError(f"`pathways.name` must be a lower-case identifier, got {p.name!r} ({where})")
-        if p.name in seen:
-            raise ModelError(f"`pathways.name` must be unique, got {p.name!r} twice ({where})")
-        seen.add(p.name)
+    for p in _checked_pathways(card.pathways, where):
         if p.target not in eqs.diff_eq_names:
             raise ModelError(
                 f"`pathways.target` must be a synaptic variable with its own decay equation, got {p.target!r} ({where})"
