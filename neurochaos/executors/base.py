@@ -230,6 +230,16 @@ class Executor:
         inputs = resolve_run_inputs(self.network, self.config, x0, weights, gain, bias, variables)
         return self._run(inputs)
 
+    def run_inputs(self, inputs: RunInputs) -> Trace:
+        """Run from inputs already resolved by :func:`resolve_run_inputs` (or built to its contract).
+
+        No checks: for loops that validated their arrays once at their boundary
+        (the training loop). Shapes: as :class:`RunInputs`.
+        """
+        if self.network is None:
+            raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
+        return self._run(inputs)
+
     def _run(self, inputs: RunInputs) -> Trace:
         raise NotImplementedError
 

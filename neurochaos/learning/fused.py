@@ -32,6 +32,7 @@ from ..executors import RunConfig
 from ..executors.torch_engine import PRECISIONS, _resolve_device, _tf32, capture_graph, make_step
 from ..model.schedule import constant_value
 from ..validation import check_choice, check_finite_array, check_float, check_int
+from .hebbian import contrastive_delta
 
 __all__ = ["FusedTrainer", "step_seed"]
 
@@ -198,10 +199,9 @@ class FusedTrainer:
             x = self._free(x, n)
         s_f = torch.tanh(x)
         self.x_end.copy_(x)
-        d = (s_c.T @ s_c - s_f.T @ s_f) / self.M
-        d = 0.5 * (d + d.T)
-        self.A.add_(self.k * d * self.mask)
-        self.bias.add_(self.k * (s_c.mean(0) - s_f.mean(0)))
+        dA, db = contrastive_delta(s_c, s_f)
+        self.A.add_(self.k * dA * self.mask)
+        self.bias.add_(self.k * db)
         if self.folded:
             torch.add(self.g_J0, self.A, out=self.K)
         self._clamped.refresh()

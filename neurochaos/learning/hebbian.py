@@ -27,6 +27,8 @@ __all__ = [
     "coupling_mask",
     "frozen_mask",
     "phase_statistics",
+    "contrastive_delta",
+    "apply_contrastive",
     "contrastive_update",
 ]
 
@@ -144,18 +146,58 @@ def phase_statistics(s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ([[1.0, 0.0], [0.0, 1.0]], [1.0, 0.0])
     """
     s = check_finite_array(s, "s", shape=(None, None))
-    M = s.shape[0]
-    if M == 0:
+    if s.shape[0] == 0:
         fail("s", "a non-empty batch of rates", "array with 0 chains")
-    corr = s.T @ s / M
-    corr = 0.5 * (corr + corr.T)
-    return corr, s.mean(axis=0)
+    return _moments(s)
+
+
+def _moments(s):
+    """(<s s^T> symmetrised, <s>) over the first axis; numpy arrays or torch tensors alike."""
+    corr = s.T @ s / s.shape[0]
+    return 0.5 * (corr + corr.T), s.mean(0)
+
+
+def contrastive_delta(s_clamped, s_free):
+    """The contrastive Hebbian direction: ``(<s s^T>_c - <s s^T>_f, <s>_c - <s>_f)``.
+
+    The one copy of the rule's statistics, written on the array API that numpy
+    arrays and torch tensors share, so the phases engine (numpy) and the fused
+    engine (torch, on the device) compute the same update. No checks: callers
+    validate at their boundary.
+
+    Parameters
+    ----------
+    s_clamped : (M, N) rates at the end of the clamped phase
+    s_free : (M', N) rates at the end of the free phase
+
+    Returns
+    -------
+    dA : (N, N), exactly symmetric
+    db : (N,)
+
+    >>> dA, db = contrastive_delta(np.array([[1.0, 1.0]]), np.array([[1.0, -1.0]]))
+    >>> dA.tolist(), db.tolist()
+    ([[0.0, 2.0], [2.0, 0.0]], [0.0, 2.0])
+    """
+    c_corr, c_mean = _moments(s_clamped)
+    f_corr, f_mean = _moments(s_free)
+    return c_corr - f_corr, c_mean - f_mean
+
+
+def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask):
+    """One contrastive Hebbian step without checks (the training loop's hot path): ``(A_new, bias_new)``.
+
+    ``A_new = mask * (A + k dA)``, ``bias_new = bias + k db`` with
+    :func:`contrastive_delta`; numpy arrays (``mask`` bool) in, numpy arrays out.
+    """
+    dA, db = contrastive_delta(s_clamped, s_free)
+    return np.where(mask, A + k * dA, 0.0), bias + k * db
 
 
 def contrastive_update(
     A: np.ndarray, bias: np.ndarray, s_clamped: np.ndarray, s_free: np.ndarray, *, k: float, mask: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One contrastive Hebbian step: new couplings and biases.
+    """One contrastive Hebbian step: new couplings and biases (checks its inputs, then :func:`apply_contrastive`).
 
     Parameters
     ----------
@@ -183,7 +225,9 @@ def contrastive_update(
     mask = np.asarray(mask, dtype=bool)
     if mask.shape != (N, N):
         fail("mask", f"of shape ({N}, {N})", f"array of shape {mask.shape}")
-    c_corr, c_mean = phase_statistics(check_finite_array(s_clamped, "s_clamped", shape=(None, N)))
-    f_corr, f_mean = phase_statistics(check_finite_array(s_free, "s_free", shape=(None, N)))
-    A_new = np.where(mask, A + k * (c_corr - f_corr), 0.0)
-    return A_new, bias + k * (c_mean - f_mean)
+    s_c = check_finite_array(s_clamped, "s_clamped", shape=(None, N))
+    s_f = check_finite_array(s_free, "s_free", shape=(None, N))
+    for name, s in (("s_clamped", s_c), ("s_free", s_f)):
+        if s.shape[0] == 0:
+            fail(name, "a non-empty batch of rates", "array with 0 chains")
+    return apply_contrastive(A, bias, s_c, s_f, k, mask)

@@ -10,6 +10,7 @@ executor runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -77,9 +78,9 @@ class GenerativeNetwork:
     def n_visible(self) -> int:
         return self.sizes[0]
 
-    @property
+    @cached_property
     def mask(self) -> np.ndarray:
-        """(N, N) bool: the learned blocks of A."""
+        """(N, N) bool: the learned blocks of A (computed once per network)."""
         return coupling_mask(self.architecture, self.sizes)
 
     @property
@@ -96,8 +97,17 @@ class GenerativeNetwork:
         """Total coupling g J0 + A, shape (N, N), ``[post, pre]``."""
         return self.g * self.J0 + self.A
 
-    def with_params(self, A: np.ndarray, bias: np.ndarray) -> GenerativeNetwork:
-        """A copy with new learned parameters."""
+    def with_params(self, A: np.ndarray, bias: np.ndarray, *, check: bool = True) -> GenerativeNetwork:
+        """A copy with new learned parameters.
+
+        ``check=False`` skips the validation (for the training loop, whose
+        update keeps A symmetric, finite and inside the mask by construction).
+        """
+        if not check:
+            new = object.__new__(GenerativeNetwork)
+            new.__dict__.update(self.__dict__)  # keeps the cached mask
+            new.__dict__.update(A=A, bias=bias)
+            return new
         return GenerativeNetwork(
             self.card,
             self.architecture,

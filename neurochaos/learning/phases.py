@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..executors import RunConfig, get_executor
+from ..executors import RunConfig, RunInputs, get_executor
 from ..validation import check_finite_array
 
 __all__ = ["PhaseRunner"]
@@ -48,18 +48,23 @@ class PhaseRunner:
             dtype=dtype,
             device=device,
         )
+        rate = network.rate_network()
         self.executor = get_executor(executor)
-        self.executor.prepare(network.rate_network(), self.config)
+        self.executor.prepare(rate, self.config)
         self.N = network.N
+        self._gains = rate.gain.sample(self.config.n_steps + 1, self.config.dt)  # fixed: g is not learned
 
     def _run(self, network, x0, clamp, s_clamp):
-        trace = self.executor.run(
-            x0,
+        """One phase from trusted arrays (no checks): x0 (M, N), clamp (N,), s_clamp (M, N)."""
+        M, N = x0.shape
+        inputs = RunInputs(
+            x0=x0,
             weights={"rand": network.J0, "learn": network.A},
-            bias=network.bias,
-            variables={"clamp": clamp, "s_clamp": s_clamp},
+            gains=self._gains,
+            bias=np.broadcast_to(network.bias, (M, N)),
+            variables={"clamp": np.broadcast_to(clamp, (M, N)), "s_clamp": s_clamp},
         )
-        return trace.x_final
+        return self.executor.run_inputs(inputs).x_final
 
     def clamped(self, network, data: np.ndarray) -> np.ndarray:
         """Rates at the end of the clamped phase.
@@ -73,7 +78,10 @@ class PhaseRunner:
         -------
         ndarray, shape (M, N): the data on visible units, tanh(x(T)) on hidden units
         """
-        data = check_finite_array(data, "data", shape=(None, network.n_visible))
+        return self.clamped_unchecked(network, check_finite_array(data, "data", shape=(None, network.n_visible)))
+
+    def clamped_unchecked(self, network, data: np.ndarray) -> np.ndarray:
+        """:meth:`clamped` for a float64 minibatch already checked at the loop's boundary."""
         M, nv = data.shape
         if network.N == nv:  # no hidden unit: nothing to integrate
             return data.copy()
@@ -95,7 +103,10 @@ class PhaseRunner:
         s : ndarray (M, N), rates tanh(x(T))
         x : ndarray (M, N), states x(T) (the next start of persistent chains)
         """
-        x0 = check_finite_array(x0, "x0", shape=(None, network.N))
+        return self.free_unchecked(network, check_finite_array(x0, "x0", shape=(None, network.N)))
+
+    def free_unchecked(self, network, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`free` for float64 initial states the loop drew itself (or the previous phase's end)."""
         zeros = np.zeros((x0.shape[0], network.N))
         x = self._run(network, x0, np.zeros(network.N), zeros)
         return np.tanh(x), x

@@ -22,7 +22,7 @@ from ..io import save_json
 from ..model import seed_streams
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .config import TRAJECTORY_FREE_KEYS, TrainConfig
-from .hebbian import contrastive_update
+from .hebbian import apply_contrastive
 from .network import GenerativeNetwork, build_generative_network
 from .phases import PhaseRunner
 from .sampling import generate, readout
@@ -300,12 +300,14 @@ def _phase_step(runner, net, x_train, rng, M, tr, chains):
         x0 = rng.normal(size=(M, net.N))
         if tr.free_init == "data":
             x0[:, : net.n_visible] = 2.0 * batch
-    s_clamped = runner.clamped(net, batch)
-    s_free, x_end = runner.free(net, x0)
+    # the data were checked once (check_training_data) and x0 is drawn here: no checks in the loop;
+    # each phase's executor checks its new states (Trace.check_finite)
+    s_clamped = runner.clamped_unchecked(net, batch)
+    s_free, x_end = runner.free_unchecked(net, x0)
     if tr.free_init == "persistent":
         chains = x_end
-    A, bias = contrastive_update(net.A, net.bias, s_clamped, s_free, k=tr.k, mask=net.mask)
-    return net.with_params(A, bias), chains
+    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask)
+    return net.with_params(A, bias, check=False), chains
 
 
 def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Checkpoint]:
