@@ -117,3 +117,44 @@ def test_outputs_get_the_usual_file_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert (path.stat().st_mode & 0o777) == 0o644
+
+
+def _subparsers():
+    from neurochaos.cli import build_parser
+
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    return sub.choices
+
+
+def test_one_name_per_concept_and_times_in_tau_in_every_command():
+    times = {"T", "dt", "transient", "t", "period", "max_lag", "s_max", "t_ons"}
+    seen = {}
+    for name, p in _subparsers().items():
+        flags = {o for a in p._actions for o in a.option_strings}
+        assert "--patterns" not in flags and "--executor" not in flags, name  # --P and --backend
+        for a in p._actions:
+            if a.dest in times and a.option_strings:
+                assert "tau" in (a.help or ""), (name, a.dest, a.help)
+            for flag in a.option_strings:
+                if flag in ("--N", "--g", "--P", "--seed", "--device", "--dtype", "--json", "--no-progress"):
+                    seen.setdefault(flag, set()).add(a.dest)
+    assert all(len(d) == 1 for d in seen.values()), seen  # the same flag always fills the same field
+
+
+def test_only_neurochaos_errors_are_user_errors(monkeypatch, capsys):
+    import neurochaos.cli.models as models
+    from neurochaos.errors import ConfigError
+
+    def bad_config(args):
+        raise ConfigError("`x` must be 1, got 2")
+
+    monkeypatch.setattr(models, "run", bad_config)
+    assert main(["models"]) == 2 and "error: `x` must be 1, got 2" in capsys.readouterr().err
+
+    def bug(args):
+        raise ValueError("a programming error")
+
+    monkeypatch.setattr(models, "run", bug)
+    with pytest.raises(ValueError, match="a programming error"):  # a traceback, not a one-line user error
+        main(["models"])

@@ -9,12 +9,12 @@ from neurochaos.cli import build_parser, main
 
 def test_parser_has_gain_cycle():
     args = build_parser().parse_args(["gain-cycle", "mixed_rate"])
-    assert args.command == "gain-cycle" and args.N == 200 and args.patterns == 10 and args.g_high == 8.0
+    assert args.command == "gain-cycle" and args.N == 200 and args.P == 10 and args.g_high == 8.0
 
 
 def test_gain_cycle_prints_json_and_draws_the_overlaps(tmp_path, capsys):
     png = tmp_path / "overlaps.png"
-    argv = ["gain-cycle", "mixed_rate", "--N", "40", "--patterns", "3", "--g-low", "1", "--g-high", "8"]
+    argv = ["gain-cycle", "mixed_rate", "--N", "40", "--P", "3", "--g-low", "1", "--g-high", "8"]
     argv += ["--period", "4", "--cycles", "2", "--seed", "0", "--json", "--plot", str(png)]
     assert main(argv) == 0
     out = json.loads(capsys.readouterr().out)
@@ -26,9 +26,9 @@ def test_gain_cycle_prints_json_and_draws_the_overlaps(tmp_path, capsys):
 
 
 def test_gain_cycle_bad_input_exits_2_with_the_reason(tmp_path, capsys):
-    assert main(["gain-cycle", "mixed_rate", "--N", "20", "--patterns", "20", "--json"]) == 2
+    assert main(["gain-cycle", "mixed_rate", "--N", "20", "--P", "20", "--json"]) == 2
     assert "`P` must be < N = 20" in capsys.readouterr().err
-    assert main(["gain-cycle", "mixed_rate", "--N", "20", "--patterns", "2", "--g-high", "-1", "--json"]) == 2
+    assert main(["gain-cycle", "mixed_rate", "--N", "20", "--P", "2", "--g-high", "-1", "--json"]) == 2
     assert "`g_high` must be in [0.0, inf), got -1.0" in capsys.readouterr().err
     assert main(["gain-cycle", "chaotic_rate", "--N", "20", "--json"]) == 2
     assert "hopfield pathway" in capsys.readouterr().err

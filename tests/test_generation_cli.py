@@ -43,10 +43,10 @@ def test_train_then_sample_writes_pm1_samples(tmp_path, config, capsys):
     assert main(["train", str(config), "--out", str(out), "--no-progress"]) == 0
     assert (out / "checkpoint.npz").exists() and str(out / "checkpoint.npz") in capsys.readouterr().out
     samples = tmp_path / "s.npz"
-    assert main(["sample", str(out), "--n", "7", "--t", "20", "--out", str(samples)]) == 0
+    assert main(["sample", str(out), "--n", "7", "--t", "2", "--out", str(samples)]) == 0  # tau (10 ms)
     with np.load(samples) as z:
         assert z["samples"].shape == (7, 64) and set(np.unique(z["samples"])) <= {-1.0, 1.0}
-        assert float(z["t_ms"]) == 20.0 and int(z["step"]) == 3
+        assert float(z["t_ms"]) == 20.0 and float(z["t"]) == 2.0 and int(z["step"]) == 3
 
 
 def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, capsys):

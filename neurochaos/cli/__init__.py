@@ -43,7 +43,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (NeurochaosError, ValueError) as exc:
+    except NeurochaosError as exc:  # user errors; anything else is a bug and keeps its traceback
         print(f"neurochaos {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -6,23 +6,16 @@ import json
 
 
 def register(sub):
-    from ..executors.integrators import METHOD_HELP
+    from .common import add_execution, add_integration, add_model, add_network, add_reporting, add_seed
 
     p = sub.add_parser("autocorr", help="simulate a card and estimate Delta0, Delta(s) and the participation ratio")
-    p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
-    p.add_argument("--N", type=int, default=3000, help="number of units (default 3000)")
-    p.add_argument("--g", type=float, default=2.0, help="gain (default 2)")
-    p.add_argument("--P", type=int, default=None, help="stored patterns, for structured cards")
-    p.add_argument("--T", type=float, default=300.0, help="averaging window after the transient, units of tau")
-    p.add_argument("--transient", type=float, default=50.0, help="discarded time, units of tau (default 50)")
+    add_model(p)
+    add_network(p, N=3000, g=2.0)
+    add_integration(p, T=300.0, T_help="averaging window after the transient", transient=50.0)
     p.add_argument("--max-lag", type=float, default=20.0, help="largest lag, units of tau (default 20)")
-    p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
-    p.add_argument("--method", default=None, help=METHOD_HELP)
-    p.add_argument("--chains", type=int, default=1, help="independent initial conditions (default 1)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_seed(p)
+    add_execution(p, backend=False, dtype=False)
+    add_reporting(p)
     p.set_defaults(func=run)
 
 

@@ -6,6 +6,8 @@ import json
 
 
 def register(sub):
+    from .common import add_reporting
+
     p = sub.add_parser("dmft", help="dynamical mean-field Delta0 and autocorrelation Delta(s) of the random network")
     p.add_argument("--g", type=float, required=True, help="gain of the random coupling")
     p.add_argument("--model", default="chaotic_rate", help="card the theory is checked against (default chaotic_rate)")
@@ -16,7 +18,7 @@ def register(sub):
     )
     p.add_argument("--tol", type=float, default=1e-8, help="relative tolerance of the adaptive rule (default 1e-8)")
     p.add_argument("--max-order", type=int, default=1024, help="largest adaptive order tried (default 1024)")
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    add_reporting(p, progress=False)
     p.set_defaults(func=run)
 
 

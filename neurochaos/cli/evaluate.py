@@ -7,6 +7,7 @@ import json
 
 def register(sub):
     from ..data import SOURCES
+    from .common import add_execution, add_reporting, add_seed
 
     p = sub.add_parser("evaluate", help="accuracy indices E2, Es, ER, EAAI of generated samples against data")
     p.add_argument("samples", help=".npz with an array `samples` (or `x`) of shape (n, D), or a .npy")
@@ -20,10 +21,10 @@ def register(sub):
         choices=["auto", "yes", "no"],
         help="Hamming distance on signs (yes), Euclidean (no), or Hamming only if both sets are +-1 (auto)",
     )
-    p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    add_execution(p, backend=False, dtype=False)
     p.add_argument("--chunk", type=int, default=2048, help="rows per distance block (default 2048)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the equal-size subset drawn from the larger set (every index)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_seed(p, "seed of the equal-size subset drawn from the larger set (every index)")
+    add_reporting(p, progress=False)
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
     p.set_defaults(func=run)
 

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 
 def register(sub):
+    from .common import add_network, add_seed
+
     p = sub.add_parser(
         "export-nir",
         help="write a spiking network (card) as a NIR graph; rate cards/checkpoints need --linearize (no tanh in NIR)",
     )
     p.add_argument("model", metavar="MODEL_OR_CHECKPOINT", help="card name, .toml card, or training checkpoint")
     p.add_argument("out", help="output .nir file (HDF5, written with nir.write)")
-    p.add_argument("--N", type=int, default=None, help="number of neurons (default: the card's)")
-    p.add_argument("--g", type=float, default=None, help="gain (default: the card's)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the connectivity")
+    add_network(p, with_P=False)
+    add_seed(p, "seed of the connectivity")
     p.add_argument("--linearize", action="store_true", help="rate networks: export the linearisation at x = 0")
     p.add_argument(
         "--refractory",
@@ -25,9 +26,9 @@ def register(sub):
 
 def run(args) -> int:
     from ..export import export_model
+    from .common import require_suffix
 
-    if not str(args.out).endswith(".nir"):
-        raise ValueError(f"`out` must end in .nir, got {args.out!r}")
+    require_suffix(args.out, ".nir", "out")
     path = export_model(
         args.model, args.out, N=args.N, g=args.g, seed=args.seed, linearize=args.linearize, refractory=args.refractory
     )

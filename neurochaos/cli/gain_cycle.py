@@ -4,13 +4,15 @@ from __future__ import annotations
 
 
 def register(sub):
+    from .common import add_reporting, add_seed
+
     p = sub.add_parser(
         "gain-cycle",
         help="cycle g(t) between --g-low and --g-high (square wave) and count the stored memories visited",
     )
     p.add_argument("model", help="card with stored patterns: mixed_rate (gain on the random part) or hopfield_rate")
     p.add_argument("--N", type=int, default=200, help="number of units (default 200)")
-    p.add_argument("--patterns", type=int, default=10, help="number of random +-1 patterns, < N (default 10)")
+    p.add_argument("--P", type=int, default=10, help="stored random +-1 patterns, < N (default 10)")
     p.add_argument("--g-low", type=float, default=1.0, help="gain in the low phase (default 1)")
     p.add_argument("--g-high", type=float, default=8.0, help="gain in the high phase (default 8)")
     p.add_argument("--period", type=float, default=50.0, help="cycle period in units of tau (default 50)")
@@ -21,11 +23,13 @@ def register(sub):
     )
     p.add_argument("--threshold", type=float, default=0.5, help="|overlap| that counts as in a memory (default 0.5)")
     p.add_argument("--chains", type=int, default=1, help="independent initial states (default 1)")
-    p.add_argument("--seed", type=int, default=0, help="seed of patterns, weights (seed) and x(0) (seed + 1)")
-    p.add_argument("--backend", default="torch", help="torch, brian2-runtime, brian2-cpp or brian2-cuda")
+    add_seed(p, "seed of patterns, weights (seed) and x(0) (seed + 1)")
+    p.add_argument(
+        "--backend", default="torch", help="executor: torch, brian2-runtime, brian2-cpp or brian2-cuda (default torch)"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON (default: a short text)")
     p.add_argument("--plot", default=None, help="draw overlaps, gain and orthogonal activity to this image")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_reporting(p, json=False)
     p.set_defaults(func=run)
 
 
@@ -37,7 +41,7 @@ def run(args) -> int:
     res = run_gain_cycle(
         args.model,
         N=args.N,
-        P=args.patterns,
+        P=args.P,
         g_low=args.g_low,
         g_high=args.g_high,
         period=args.period,

@@ -6,25 +6,18 @@ import json
 
 
 def register(sub):
-    from ..executors.integrators import METHOD_HELP
+    from .common import add_execution, add_integration, add_model, add_network, add_reporting, add_seed
 
     p = sub.add_parser("lyapunov", help="first k Lyapunov exponents of a rate card (QR / Benettin method)")
-    p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
-    p.add_argument("--N", type=int, default=None, help="number of units (default: the card's)")
-    p.add_argument("--g", type=float, default=None, help="gain (default: the card's)")
-    p.add_argument("--P", type=int, default=None, help="stored patterns, for structured cards")
-    p.add_argument("--seed", type=int, default=0, help="weights from seed, x(0) and tangents from seed + 1")
+    add_model(p)
+    add_network(p)
+    add_seed(p, "weights from seed, x(0) and tangents from seed + 1")
     p.add_argument("--exponents", type=int, default=None, help="number k of exponents, 1..N (default N)")
-    p.add_argument("--T", type=float, default=200.0, help="measured time after the transient, units of tau")
-    p.add_argument("--transient", type=float, default=50.0, help="discarded time, units of tau (default 50)")
+    add_integration(p, T=200.0, T_help="measured time after the transient", transient=50.0, chains=None)
     p.add_argument("--t-ons", type=float, default=1.0, help="time between QR re-orthonormalisations (default 1 tau)")
-    p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
-    p.add_argument("--method", default=None, help=METHOD_HELP)
     p.add_argument("--jacobian", default="auto", choices=["auto", "analytic", "autograd"])
-    p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
-    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_execution(p, backend=False)
+    add_reporting(p)
     p.set_defaults(func=run)
 
 

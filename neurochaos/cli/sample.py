@@ -1,9 +1,11 @@
-"""``neurochaos sample DIR --n 10000 --t 100 --out samples.npz``: generate by internal chaos."""
+"""``neurochaos sample DIR --n 10000 --t 10 --out samples.npz``: generate by internal chaos (times in tau)."""
 
 from __future__ import annotations
 
 
 def register(sub):
+    from .common import add_execution, add_seed
+
     p = sub.add_parser("sample", help="generate samples from a trained network (free chaotic dynamics, no noise)")
     p.add_argument("dir", help="training folder (or its checkpoint.npz)")
     p.add_argument("--n", type=int, default=10000, help="number of samples (default 10000)")
@@ -11,10 +13,11 @@ def register(sub):
         "--t",
         type=float,
         default=None,
-        help="read-out time in ms, as in the paper (default: the training T; tau = 10 ms, so 100 ms = 10 tau)",
+        help="read-out time in units of tau, like every time in the CLI (default: the training T; "
+        "the paper's 100 ms is 10 tau with tau = 10 ms)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed of the random initial states")
-    p.add_argument("--device", default="cpu", help="torch device (cpu, cuda)")
+    add_seed(p, "seed of the random initial states")
+    add_execution(p, backend=False, dtype=False)
     p.add_argument(
         "--continuous",
         action="store_true",
@@ -27,23 +30,22 @@ def register(sub):
 def run(args) -> int:
     from ..io import save_npz
     from ..learning import generate, load_trained, readout
+    from ..validation import check_float
+    from .common import require_suffix
 
-    if not str(args.out).endswith(".npz"):
-        raise ValueError(f"`--out` must end in .npz, got {args.out!r}")
+    require_suffix(args.out, ".npz")
     net, cfg, ckpt = load_trained(args.dir)
-    t_ms = net.T * net.tau_ms if args.t is None else args.t
-    if not t_ms > 0:
-        raise ValueError(f"`--t` must be > 0 ms, got {args.t!r}")
+    t = net.T if args.t is None else check_float(args.t, "--t", low=0.0, low_open=True)
     s = generate(
         net,
         args.n,
-        times=[t_ms / net.tau_ms],
+        times=[t],
         seed=args.seed,
         device=args.device,
         dtype=cfg.training.dtype if args.device != "cpu" else "float64",
     )[0]
     samples = s if args.continuous else readout(s, cfg.data.encoding)
-    save_npz(args.out, samples=samples, t_ms=t_ms, step=ckpt.step)
+    save_npz(args.out, samples=samples, t=t, t_ms=t * net.tau_ms, step=ckpt.step)
     print(args.out)
     return 0
 

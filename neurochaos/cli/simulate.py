@@ -4,25 +4,18 @@ from __future__ import annotations
 
 
 def register(sub):
-    from ..executors.integrators import METHOD_HELP
+    from .common import add_execution, add_integration, add_model, add_network, add_reporting, add_seed
 
     p = sub.add_parser("simulate", help="simulate a rate model card and write t and x to an .npz")
-    p.add_argument("model", help="model card name (see `neurochaos models`) or path to a .toml card")
-    p.add_argument("--N", type=int, default=None, help="number of units (default: the card's)")
-    p.add_argument("--g", type=float, default=None, help="gain (default: the card's)")
-    p.add_argument("--P", type=int, default=None, help="stored patterns, for structured cards")
-    p.add_argument("--T", type=float, default=100.0, help="duration in units of tau (default 100)")
-    p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
-    p.add_argument("--method", default=None, help=METHOD_HELP)
-    p.add_argument("--backend", default="torch", help="torch, brian2-runtime, brian2-cpp or brian2-cuda")
-    p.add_argument("--device", default="cpu", help="torch device for the torch backend (cpu, cuda)")
-    p.add_argument("--dtype", default="float64", choices=["float64", "float32"])
-    p.add_argument("--chains", type=int, default=1, help="independent chains M (default 1)")
-    p.add_argument("--seed", type=int, default=0)
+    add_model(p)
+    add_network(p)
+    add_integration(p, T=100.0)
+    add_execution(p)
+    add_seed(p)
     p.add_argument("--record-every", type=int, default=1, help="keep every k-th step")
     p.add_argument("--out", required=True, help="output .npz with t [steps] and x [steps, chains, N]")
     p.add_argument("--plot", default=None, help="also draw a few units' traces to this image")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_reporting(p, json=False)
     p.set_defaults(func=run)
 
 
@@ -30,9 +23,9 @@ def run(args) -> int:
     from ..io import save_json, save_npz
     from ..plotting import plot_traces
     from ..simulate import simulate
+    from .common import require_suffix
 
-    if not str(args.out).endswith(".npz"):
-        raise ValueError(f"`--out` must end in .npz, got {args.out!r}")
+    require_suffix(args.out, ".npz")
     trace = simulate(
         args.model,
         N=args.N,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 def register(sub):
+    from .common import add_execution, add_reporting
+
     p = sub.add_parser("train", help="train a chaotic generative network (Fournier & Urbani 2024) from a TOML config")
     p.add_argument("config", help="TOML config with [model], [training] and [data] tables")
     p.add_argument(
@@ -11,10 +13,10 @@ def register(sub):
     )
     p.add_argument("--data-dir", default=None, help="folder of IDX files (overrides data.directory)")
     p.add_argument("--steps", type=int, default=None, help="total training steps (overrides training.steps)")
-    p.add_argument("--device", default=None, help="torch device, e.g. cuda (overrides training.device)")
+    add_execution(p, backend=False, device=None, dtype=False)  # overrides training.device
     p.add_argument("--out", required=True, help="output folder (checkpoint.npz, config.json, history.json)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
-    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_reporting(p, json=False)
     p.set_defaults(func=run)
 
 

@@ -1,0 +1,86 @@
+"""Flags shared by the subcommands: one name, one meaning and one help text per concept.
+
+Times are in units of tau everywhere (the cards' time constant). Each helper
+adds one group of flags to a subcommand's parser. Per-command defaults are
+passed in; the help text says what the default is.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "add_model",
+    "add_network",
+    "add_integration",
+    "add_execution",
+    "add_seed",
+    "add_reporting",
+    "require_suffix",
+]
+
+
+def _default(value, card_default: str = "the card's") -> str:
+    return card_default if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def add_model(p, help: str = "model card name (see `neurochaos models`) or path to a .toml card"):
+    """The positional MODEL."""
+    p.add_argument("model", help=help)
+
+
+def add_network(p, *, N=None, g=None, P=None, with_P: bool = True):
+    """``--N``, ``--g`` and ``--P`` (stored patterns of structured cards)."""
+    p.add_argument("--N", type=int, default=N, help=f"number of units (default: {_default(N)})")
+    p.add_argument("--g", type=float, default=g, help=f"gain (default: {_default(g)})")
+    if with_P:
+        p.add_argument(
+            "--P", type=int, default=P, help=f"stored patterns, for structured cards (default: {_default(P)})"
+        )
+
+
+def add_integration(p, *, T: float, T_help: str = "duration", transient: float | None = None, chains: int | None = 1):
+    """``--T``, ``--transient`` (optional), ``--dt``, ``--method`` and ``--chains`` (optional); times in tau."""
+    from ..executors.integrators import METHOD_HELP
+
+    p.add_argument("--T", type=float, default=T, help=f"{T_help}, units of tau (default {T:g})")
+    if transient is not None:
+        p.add_argument(
+            "--transient", type=float, default=transient, help=f"discarded time, units of tau (default {transient:g})"
+        )
+    p.add_argument("--dt", type=float, default=None, help="step in units of tau (default: the card's)")
+    p.add_argument("--method", default=None, help=METHOD_HELP)
+    if chains is not None:
+        p.add_argument("--chains", type=int, default=chains, help=f"independent chains M (default {chains})")
+
+
+def add_execution(p, *, backend: bool = True, device: str | None = "cpu", dtype: bool = True):
+    """``--backend`` (executor name), ``--device`` (torch device) and ``--dtype``."""
+    if backend:
+        p.add_argument(
+            "--backend",
+            default="torch",
+            help="executor: torch, brian2-runtime, brian2-cpp or brian2-cuda (default torch)",
+        )
+    where = device or "the config's"
+    p.add_argument("--device", default=device, help=f"torch device, e.g. cpu or cuda (default: {where})")
+    if dtype:
+        p.add_argument("--dtype", default="float64", choices=["float64", "float32"], help="float precision")
+
+
+def add_seed(p, help: str = "seed of every random draw"):
+    p.add_argument("--seed", type=int, default=0, help=f"{help} (default 0)")
+
+
+def add_reporting(p, *, json: bool = True, progress: bool = True):
+    """``--json`` (one JSON object on stdout) and ``--no-progress``."""
+    if json:
+        p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    if progress:
+        p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def require_suffix(path, suffix: str, flag: str = "--out") -> None:
+    """Raise ConfigError unless ``path`` ends in ``suffix`` (e.g. ".npz")."""
+    from ..errors import ConfigError
+
+    if not str(path).endswith(suffix):
+        raise ConfigError(f"`{flag}` must end in {suffix}, got {str(path)!r}")
