@@ -14,7 +14,20 @@ import numpy as np
 
 from .errors import ConfigError
 
-__all__ = ["check_int", "check_float", "check_finite_array", "check_choice", "fail"]
+__all__ = [
+    "check_int",
+    "check_float",
+    "check_finite_array",
+    "check_choice",
+    "fail",
+    "Constraint",
+    "Interval",
+    "Options",
+    "Boolean",
+    "NonEmptyString",
+    "OptionalOf",
+    "check_fields",
+]
 
 
 def fail(name: str, constraint: str, value: object, where: str | None = None, cls=ConfigError):
@@ -95,3 +108,120 @@ def check_choice(value, name: str, choices, *, where: str | None = None):
     if value not in choices:
         fail(name, "one of " + ", ".join(repr(c) for c in choices), value, where)
     return value
+
+
+# --------------------------------------------------------------------------- declared constraints
+# scikit-learn style: each config dataclass declares a table ``{field: constraint}`` once
+# (``_constraints``); :func:`check_fields` checks it at construction, and one generated test
+# (tests/test_constraints.py) feeds every field a value its constraint refuses.
+
+
+class Constraint:
+    """A declared constraint on one value: ``check`` returns the value (converted) or raises ConfigError."""
+
+    def check(self, value, name: str, where: str | None = None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def invalid(self) -> object:  # pragma: no cover - abstract
+        """A value this constraint refuses (for the generated test)."""
+        raise NotImplementedError
+
+
+class Interval(Constraint):
+    """A number of type ``int`` or ``float`` in an interval; ``closed`` in {"both", "left", "right", "neither"}.
+
+    >>> Interval(float, 0, 1, closed="neither").check(0.5, "dt")
+    0.5
+    >>> Interval(int, 1).check(0, "N")
+    Traceback (most recent call last):
+    ...
+    neurochaos.errors.ConfigError: `N` must be an integer >= 1, got 0
+    """
+
+    def __init__(self, kind, low=None, high=None, *, closed: str = "both"):
+        if kind not in (int, float) or closed not in ("both", "left", "right", "neither"):
+            raise TypeError(f"Interval(kind in (int, float), closed in both/left/right/neither), got {kind}, {closed}")
+        self.kind, self.low, self.high, self.closed = kind, low, high, closed
+
+    def check(self, value, name, where=None):
+        if self.kind is int:
+            if self.high is not None or self.closed not in ("both", "left"):  # pragma: no cover - not used
+                raise TypeError("integer intervals are [low, inf)")
+            return check_int(value, name, min_value=self.low, where=where)
+        return check_float(
+            value,
+            name,
+            low=self.low,
+            high=self.high,
+            low_open=self.closed in ("right", "neither"),
+            high_open=self.closed in ("left", "neither"),
+            where=where,
+        )
+
+    def invalid(self):
+        if self.low is not None:
+            return self.low - 1
+        return float("nan") if self.kind is float else 1.5
+
+
+class Options(Constraint):
+    """One of a set of values; ``choices`` may be a callable (evaluated when checking: e.g. the registry)."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    def check(self, value, name, where=None):
+        choices = tuple(self.choices() if callable(self.choices) else self.choices)
+        return check_choice(value, name, choices, where=where)
+
+    def invalid(self):
+        return "__not_an_option__"
+
+
+class Boolean(Constraint):
+    """``True`` or ``False`` (not 0/1, not a string)."""
+
+    def check(self, value, name, where=None):
+        if not isinstance(value, bool):
+            fail(name, "true or false", value, where)
+        return value
+
+    def invalid(self):
+        return "yes"
+
+
+class NonEmptyString(Constraint):
+    def check(self, value, name, where=None):
+        if not isinstance(value, str) or not value:
+            fail(name, "a non-empty string", value, where)
+        return value
+
+    def invalid(self):
+        return ""
+
+
+class OptionalOf(Constraint):
+    """None, or a value meeting ``inner`` (None means "the card's default")."""
+
+    def __init__(self, inner: Constraint):
+        self.inner = inner
+
+    def check(self, value, name, where=None):
+        return None if value is None else self.inner.check(value, name, where)
+
+    def invalid(self):
+        return self.inner.invalid()
+
+
+def check_fields(obj, where: str | None = None) -> None:
+    """Check every field of the frozen dataclass ``obj`` against its class's ``_constraints`` table.
+
+    Converted values (e.g. an int given for a float field) are stored back.
+    Messages name the field as ``<_section>.<field>`` (the class's ``_section``, e.g.
+    "training"), or ``<field>`` for classes without one.
+    """
+    prefix = getattr(type(obj), "_section", "")
+    for field_name, constraint in type(obj)._constraints.items():
+        name = f"{prefix}.{field_name}" if prefix else field_name
+        value = constraint.check(getattr(obj, field_name), name, where)
+        object.__setattr__(obj, field_name, value)

@@ -19,6 +19,9 @@ from ..errors import ConfigError, DivergenceError
 from ..validation import check_choice, check_float, check_int
 from .integrators import BRIAN2_METHODS, METHODS
 
+#: Float precisions of a run (Brian2 executors: float64 only).
+DTYPES = ("float64", "float32")
+
 __all__ = [
     "RunConfig",
     "Trace",
@@ -59,7 +62,7 @@ class RunConfig:
         check_float(self.dt, "dt", low=0.0, high=1.0, low_open=True, high_open=True)
         check_int(self.record_every, "record_every", min_value=1)
         check_choice(self.method, "method", METHODS)
-        check_choice(self.dtype, "dtype", ("float64", "float32"))
+        check_choice(self.dtype, "dtype", DTYPES)
         if self.T < self.dt:
             raise ConfigError(f"`T` must be >= dt = {self.dt}, got {self.T!r}")
 

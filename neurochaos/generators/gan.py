@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..validation import check_finite_array, check_float, check_int, fail
+from ..validation import Interval, check_fields, check_finite_array, check_int, fail
 
 __all__ = ["GANConfig", "make_generator", "make_discriminator", "train_gan", "generate_images"]
 
@@ -40,13 +40,17 @@ class GANConfig:
     seed: int = 0
     threads: int = 0
 
+    _constraints = {
+        "width": Interval(int, 1),
+        "epochs": Interval(int, 1),
+        "batch_size": Interval(int, 2),
+        "lr": Interval(float, 0.0, closed="right"),
+        "seed": Interval(int, 0),
+        "threads": Interval(int, 0),
+    }
+
     def __post_init__(self):
-        check_int(self.width, "width", min_value=1)
-        check_int(self.epochs, "epochs", min_value=1)
-        check_int(self.batch_size, "batch_size", min_value=2)
-        check_float(self.lr, "lr", low=0.0, low_open=True)
-        check_int(self.seed, "seed", min_value=0)
-        check_int(self.threads, "threads", min_value=0)
+        check_fields(self)
 
 
 def _check_shape(image_shape):

@@ -14,9 +14,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..data.sources import ENCODINGS
 from ..errors import ConfigError
+from ..executors.base import DTYPES, executor_names
 from ..executors.integrators import METHODS
-from ..validation import check_choice, check_float, check_int, fail
+from ..executors.torch_engine import PRECISIONS
+from ..validation import Boolean, Interval, NonEmptyString, OptionalOf, Options, check_fields, fail
 from .hebbian import ARCHITECTURES, J_SCOPES
 
 __all__ = [
@@ -32,7 +35,6 @@ __all__ = [
 
 #: Initial states of the free phase: N(0, 1) i.i.d. (default), visible units at the data, or persistent chains.
 FREE_INITS = ("random", "data", "persistent")
-ENCODINGS = ("pm1", "continuous")
 ENGINES = ("phases", "fused")
 #: Training fields that do not change the trained weights (may differ when resuming).
 TRAJECTORY_FREE_KEYS = ("steps", "checkpoint_every", "eval_every", "eval_samples", "device", "progress")
@@ -67,26 +69,23 @@ class ModelConfig:
     method: str | None = None
     j_scope: str = "all"
 
+    _section = "model"
+    _constraints = {
+        "card": NonEmptyString(),
+        "architecture": OptionalOf(Options(ARCHITECTURES)),
+        "n_visible": OptionalOf(Interval(int, 1)),
+        "n_hidden": OptionalOf(Interval(int, 0)),
+        "n_hidden2": OptionalOf(Interval(int, 0)),
+        "g": OptionalOf(Interval(float, 0.0)),
+        "T": OptionalOf(Interval(float, 0.0, closed="right")),
+        "dt": OptionalOf(Interval(float, 0.0, 1.0, closed="neither")),
+        "tau_ms": OptionalOf(Interval(float, 0.0, closed="right")),
+        "method": OptionalOf(Options(METHODS)),
+        "j_scope": Options(J_SCOPES),
+    }
+
     def __post_init__(self):
-        if self.architecture is not None:
-            check_choice(self.architecture, "model.architecture", ARCHITECTURES)
-        for name in ("n_visible",):
-            if getattr(self, name) is not None:
-                check_int(getattr(self, name), f"model.{name}", min_value=1)
-        for name in ("n_hidden", "n_hidden2"):
-            if getattr(self, name) is not None:
-                check_int(getattr(self, name), f"model.{name}", min_value=0)
-        if self.g is not None:
-            check_float(self.g, "model.g", low=0.0)
-        if self.T is not None:
-            check_float(self.T, "model.T", low=0.0, low_open=True)
-        if self.dt is not None:
-            check_float(self.dt, "model.dt", low=0.0, high=1.0, low_open=True, high_open=True)
-        if self.tau_ms is not None:
-            check_float(self.tau_ms, "model.tau_ms", low=0.0, low_open=True)
-        if self.method is not None:
-            check_choice(self.method, "model.method", METHODS)
-        check_choice(self.j_scope, "model.j_scope", J_SCOPES)
+        check_fields(self)
 
     def resolve(self) -> ModelConfig:
         """A copy with every None replaced by the card's parameter."""
@@ -156,29 +155,33 @@ class TrainingConfig:
     eval_every: int = 0
     eval_samples: int = 1000
 
+    _section = "training"
+    _constraints = {
+        "k": OptionalOf(Interval(float, 0.0, closed="right")),
+        "M": OptionalOf(Interval(int, 1)),
+        "steps": Interval(int, 0),
+        "free_init": Options(FREE_INITS),
+        "seed": Interval(int, 0),
+        "executor": Options(lambda: executor_names(kind="rate")),
+        "engine": Options(ENGINES),
+        "device": NonEmptyString(),
+        "dtype": Options(DTYPES),
+        "precision": Options(PRECISIONS),
+        "compile": Boolean(),
+        "checkpoint_every": Interval(int, 1),
+        "eval_every": Interval(int, 0),
+        "eval_samples": Interval(int, 2),
+    }
+
     def __post_init__(self):
-        if self.k is not None:
-            check_float(self.k, "training.k", low=0.0, low_open=True)
-        if self.M is not None:
-            check_int(self.M, "training.M", min_value=1)
-        check_int(self.steps, "training.steps", min_value=0)
-        check_choice(self.free_init, "training.free_init", FREE_INITS)
-        check_int(self.seed, "training.seed", min_value=0)
-        check_choice(self.executor, "training.executor", ("torch", "brian2-cpp", "brian2-runtime", "brian2-cuda"))
-        check_choice(self.dtype, "training.dtype", ("float64", "float32"))
-        check_choice(self.engine, "training.engine", ENGINES)
-        check_choice(self.precision, "training.precision", ("highest", "tf32", "bf16"))
+        check_fields(self)
+        # rules between fields
         if self.engine == "fused" and self.executor != "torch":
             fail("training.engine", "'phases' when training.executor is not 'torch'", self.engine)
-        if not isinstance(self.compile, bool):
-            fail("training.compile", "true or false", self.compile)
         if self.compile and self.engine != "fused":
             fail("training.compile", "false unless engine = 'fused'", self.compile)
         if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
             fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
-        check_int(self.checkpoint_every, "training.checkpoint_every", min_value=1)
-        check_int(self.eval_every, "training.eval_every", min_value=0)
-        check_int(self.eval_samples, "training.eval_samples", min_value=2)
 
     def resolve(self, card: str) -> TrainingConfig:
         from ..model import load_card
@@ -209,12 +212,18 @@ class DataConfig:
     n_train: int = 0
     n_test: int = 0
 
+    _section = "data"
+    _constraints = {
+        "name": NonEmptyString(),
+        "encoding": Options(ENCODINGS),
+        "n_train": Interval(int, 0),
+        "n_test": Interval(int, 0),
+    }
+
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
-            fail("data.name", "a data set name", self.name)
-        check_choice(self.encoding, "data.encoding", ENCODINGS)
-        check_int(self.n_train, "data.n_train", min_value=0)
-        check_int(self.n_test, "data.n_test", min_value=0)
+        if not isinstance(self.directory, str):
+            fail("data.directory", 'a folder path ("": the source\'s default)', self.directory)
+        check_fields(self)
 
 
 @dataclass(frozen=True)

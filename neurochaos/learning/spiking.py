@@ -26,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..analysis.spikes import activity
-from ..validation import check_float, check_int
+from ..validation import Interval, check_fields
 from .hebbian import contrastive_update, coupling_mask
 
 __all__ = ["SpikingLearningConfig", "SpikingLearningResult", "build_learning_network", "train_spiking"]
@@ -68,15 +68,26 @@ class SpikingLearningConfig:
     J_mV: float = 0.6
     seed: int = 0
 
+    _constraints = {
+        "n_hidden": Interval(int, 1),
+        "chains": Interval(int, 2),
+        "epochs": Interval(int, 1),
+        "T_ms": Interval(float, 0.0, closed="right"),
+        "k": Interval(float, 0.0, closed="right"),
+        "J_A_mV": Interval(float),
+        "J_b_mV": Interval(float),
+        "mu_0_mV": Interval(float),
+        "mu_on_mV": Interval(float),
+        "mu_off_mV": Interval(float),
+        "r_max_hz": Interval(float, 0.0, closed="right"),
+        "g": Interval(float, 0.0),
+        "p": Interval(float, 0.0, 1.0, closed="right"),
+        "J_mV": Interval(float),
+        "seed": Interval(int, 0),
+    }
+
     def __post_init__(self):
-        check_int(self.n_hidden, "n_hidden", min_value=1)
-        check_int(self.chains, "chains", min_value=2)
-        check_int(self.epochs, "epochs", min_value=1)
-        check_float(self.T_ms, "T_ms", low=0.0, low_open=True)
-        check_float(self.k, "k", low=0.0, low_open=True)
-        check_float(self.r_max_hz, "r_max_hz", low=0.0, low_open=True)
-        check_float(self.g, "g", low=0.0)
-        check_int(self.seed, "seed", min_value=0)
+        check_fields(self)
 
 
 @dataclass
