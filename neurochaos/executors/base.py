@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, DivergenceError
-from ..validation import check_choice, check_float, check_int
+from ..validation import Interval, NonEmptyString, Options, check_fields
 from .integrators import BRIAN2_METHODS, METHODS
 
 #: Float precisions of a run (Brian2 executors: float64 only).
@@ -57,12 +57,17 @@ class RunConfig:
     dtype: str = "float64"
     device: str = "cpu"
 
+    _constraints = {
+        "T": Interval(float, 0.0, closed="right"),
+        "dt": Interval(float, 0.0, 1.0, closed="neither"),
+        "record_every": Interval(int, 1),
+        "method": Options(METHODS),
+        "dtype": Options(DTYPES),
+        "device": NonEmptyString(),
+    }
+
     def __post_init__(self):
-        check_float(self.T, "T", low=0.0, low_open=True)
-        check_float(self.dt, "dt", low=0.0, high=1.0, low_open=True, high_open=True)
-        check_int(self.record_every, "record_every", min_value=1)
-        check_choice(self.method, "method", METHODS)
-        check_choice(self.dtype, "dtype", DTYPES)
+        check_fields(self)
         if self.T < self.dt:
             raise ConfigError(f"`T` must be >= dt = {self.dt}, got {self.T!r}")
 
