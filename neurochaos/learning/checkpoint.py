@@ -1,7 +1,7 @@
 """Trainer checkpoints: one ``.npz`` written atomically, read back with every problem a CheckpointError.
 
 A checkpoint holds the learned weights A and biases, the frozen J0, the step,
-the minibatch RNG state, the persistent chains (if any), the evaluation
+the draw policy, the persistent chains (if any), the evaluation
 history and the resolved config, so that a resumed run continues exactly.
 """
 
@@ -19,7 +19,7 @@ from ..io import atomic_path
 
 __all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
 
-CHECKPOINT_FORMAT = "neurochaos-contrastive-hebbian-1"
+CHECKPOINT_FORMAT = "neurochaos-contrastive-hebbian-2"  # 2: per-step draws (learning.draws), no generator state
 _KEYS = ("format", "config", "step", "A", "bias", "J0", "chains", "rng_state", "history")
 
 
@@ -33,7 +33,8 @@ class Checkpoint:
     step : training steps done
     A : ndarray (N, N), learned coupling; bias : ndarray (N,); J0 : ndarray (N, N), frozen coupling
     chains : ndarray (M, N) persistent free chains, or None
-    rng_state : dict, ``numpy.random.Generator.bit_generator.state`` of the training stream
+    rng_state : dict, the draw policy and training seed (``{"policy": DRAW_POLICY, "seed": s}``,
+        :mod:`neurochaos.learning.draws`): every step's draws follow from them and the step
     history : list of dicts, the indices measured so far (``step`` plus the index names)
     """
 

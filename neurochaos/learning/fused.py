@@ -32,18 +32,10 @@ from ..executors import RunConfig
 from ..executors.torch_engine import PRECISIONS, _resolve_device, _tf32, capture_graph, make_step
 from ..model.schedule import constant_value
 from ..validation import check_choice, check_finite_array, check_float, check_int
+from .draws import step_draws, step_seed  # noqa: F401  (step_seed: re-exported)
 from .hebbian import contrastive_delta
 
 __all__ = ["FusedTrainer", "step_seed"]
-
-
-def step_seed(seed: int, step: int) -> int:
-    """Seed of training step ``step``'s random draws (minibatch, initial states).
-
-    >>> step_seed(0, 1) == step_seed(0, 1) != step_seed(0, 2)
-    True
-    """
-    return int(np.random.SeedSequence([int(seed), int(step)]).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
 class FusedTrainer:
@@ -56,7 +48,7 @@ class FusedTrainer:
     k : learning rate; M : minibatch size = number of free chains
     free_init : "random" (N(0, 1)), "data" (visible units start at 2 x data) or
         "persistent" (each step's free phase starts where the last one ended)
-    seed : seed of the per-step draws (see :func:`step_seed`)
+    seed : training seed of the per-step draws (:mod:`neurochaos.learning.draws`, shared with the phases engine)
     device, dtype : torch device and dtype ("float64" or "float32")
     precision : matrix products "highest", "tf32" or "bf16" (float32 only)
     graph : capture the step in a CUDA graph: "auto" (on CUDA), True or False
@@ -133,7 +125,6 @@ class FusedTrainer:
         if chains is not None:
             self.x_end.copy_(t(check_finite_array(chains, "chains", shape=(self.M, N))))
             self._have_chains = True
-        self.gen = torch.Generator(device=dev)
 
         rate_net = network.rate_network()
         self.config = RunConfig(T=network.T, dt=network.dt, method=network.method, dtype=dtype, device=str(dev))
@@ -236,17 +227,17 @@ class FusedTrainer:
         self._have_chains = True
 
     def step(self, i: int) -> None:
-        """Training step number ``i``: draw its minibatch and initial states, then update."""
+        """Training step number ``i``: its minibatch and initial states (:func:`step_draws`), then the update."""
         import torch
 
-        self.gen.manual_seed(step_seed(self.seed, i))
-        torch.randint(len(self.x_train), (self.M,), generator=self.gen, device=self.device, out=self.idx)
+        idx, x0 = step_draws(self.seed, i, len(self.x_train), self.M, self.network.N)
         with torch.no_grad():
+            self.idx.copy_(torch.from_numpy(idx))
             torch.index_select(self.x_train, 0, self.idx, out=self.batch)
             if self.free_init == "persistent" and self._have_chains:
                 self.x0.copy_(self.x_end)
             else:
-                torch.randn(self.x0.shape, generator=self.gen, device=self.device, dtype=self.tdtype, out=self.x0)
+                self.x0.copy_(torch.from_numpy(x0))
                 if self.free_init == "data":
                     self.x0[:, : self.network.n_visible] = 2.0 * self.batch
         self._run_body()

@@ -5,8 +5,9 @@ chaotic phase of M chains from random initial states, both simulation epochs
 on one executor (torch fast path, or Brian2 cpp_standalone built once);
 (3) the update :func:`~neurochaos.learning.hebbian.contrastive_update` in
 Python. After initialisation (J0) the only random draws are the minibatch
-indices and the free-phase initial states, from one stream whose state goes
-into every checkpoint; evaluations use their own streams, so resuming a run
+indices and the free-phase initial states, drawn per step from the one policy
+of :mod:`neurochaos.learning.draws` that both engines share (the checkpoint
+records the policy); evaluations use their own streams, so resuming a run
 reproduces it exactly (on CPU: identical final weights).
 """
 
@@ -22,6 +23,7 @@ from ..io import save_json
 from ..model import seed_streams
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .config import TRAJECTORY_FREE_KEYS, TrainConfig
+from .draws import DRAW_POLICY, step_draws
 from .hebbian import apply_contrastive
 from .network import GenerativeNetwork, build_generative_network
 from .phases import PhaseRunner
@@ -200,19 +202,23 @@ def train(
 
     j_seed, train_seed = (int(s.integers(2**31)) for s in seed_streams(tr.seed, 2))
     net = _network_from_config(m, j_seed)
-    rng = np.random.default_rng(train_seed)
+    draws = {"policy": DRAW_POLICY, "seed": train_seed}
     step, chains, history = 0, None, []
     if stored is not None:
         if stored.A.shape != net.A.shape or not np.array_equal(stored.J0, net.J0):
             raise CheckpointError(f"checkpoint {ckpt_path} does not match the network of its config (J0 or shape)")
+        if stored.rng_state != draws:
+            raise CheckpointError(
+                f"checkpoint {ckpt_path} was made with draws {stored.rng_state}, this version uses {draws}; "
+                "start a new run"
+            )
         net = net.with_params(stored.A, stored.bias)
         step, chains, history = stored.step, stored.chains, list(stored.history)
-        rng.bit_generator.state = stored.rng_state
 
     def checkpoint():
         save_checkpoint(
             ckpt_path,
-            Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, rng.bit_generator.state, history),
+            Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, draws, history),
         )
         save_json(out / "history.json", {"config": cfg.to_dict(), "step": step, "history": history})
 
@@ -262,7 +268,7 @@ def train(
             if fused is not None:
                 fused.step(step)
             else:
-                net, chains = _phase_step(runner, net, x_train, rng, M, tr, chains)
+                net, chains = _phase_step(runner, net, x_train, step, train_seed, M, tr, chains)
             step += 1
             due_eval = bool(tr.eval_every) and step % tr.eval_every == 0
             due_ckpt = step % tr.checkpoint_every == 0 or step == tr.steps
@@ -290,16 +296,14 @@ def train(
     return TrainResult(net, cfg, step, history, out)
 
 
-def _phase_step(runner, net, x_train, rng, M, tr, chains):
-    """One training step through the phase runner (draws from ``rng``); returns (network, chains)."""
-    idx = rng.choice(len(x_train), size=M, replace=len(x_train) < M)
+def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
+    """Training step ``step`` through the phase runner (draws: :func:`step_draws`); returns (network, chains)."""
+    idx, x0 = step_draws(seed, step, len(x_train), M, net.N)
     batch = x_train[idx]
-    if tr.free_init == "persistent":
-        x0 = rng.normal(size=(M, net.N)) if chains is None else chains
-    else:
-        x0 = rng.normal(size=(M, net.N))
-        if tr.free_init == "data":
-            x0[:, : net.n_visible] = 2.0 * batch
+    if tr.free_init == "persistent" and chains is not None:
+        x0 = chains
+    elif tr.free_init == "data":
+        x0[:, : net.n_visible] = 2.0 * batch
     # the data were checked once (check_training_data) and x0 is drawn here: no checks in the loop;
     # each phase's executor checks its new states (Trace.check_finite)
     s_clamped = runner.clamped_unchecked(net, batch)
