@@ -87,3 +87,14 @@ def test_a_training_step_checks_two_arrays_and_parses_nothing(parses, monkeypatc
     assert len(checks) + len(finite) <= 2, (checks, len(finite))
     assert parses == []
     assert not np.array_equal(net2.A, net.A)  # the step did learn
+
+
+def test_resolving_a_training_config_loads_its_card_once(monkeypatch):
+    import neurochaos.model as model
+    from neurochaos.learning import TrainConfig
+
+    loads = []
+    real = model.load_card
+    monkeypatch.setattr(model, "load_card", lambda name: loads.append(name) or real(name))
+    cfg = TrainConfig.from_dict({"model": {"card": "fu_restricted2"}, "data": {"name": "digits"}}).resolve()
+    assert loads == ["fu_restricted2"] and cfg.training.M is not None and cfg.model.n_visible is not None

@@ -87,11 +87,11 @@ class ModelConfig:
     def __post_init__(self):
         check_fields(self)
 
-    def resolve(self) -> ModelConfig:
-        """A copy with every None replaced by the card's parameter."""
+    def resolve(self, card=None) -> ModelConfig:
+        """A copy with every None replaced by the card's parameter (``card``: the loaded card, if at hand)."""
         from ..model import load_card
 
-        prm = load_card(self.card).parameters
+        prm = (card or load_card(self.card)).parameters
         keys = {
             "architecture": "architecture",
             "n_visible": "N_v",
@@ -183,10 +183,11 @@ class TrainingConfig:
         if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
             fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
 
-    def resolve(self, card: str) -> TrainingConfig:
-        from ..model import load_card
+    def resolve(self, card) -> TrainingConfig:
+        """A copy with k and M from ``card`` (a card name or a loaded ModelCard) where they are None."""
+        from ..model import ModelCard, load_card
 
-        prm = load_card(card).parameters
+        prm = (card if isinstance(card, ModelCard) else load_card(card)).parameters
         return dataclasses.replace(
             self,
             k=float(prm.get("k", 0.01)) if self.k is None else self.k,
@@ -240,8 +241,11 @@ class TrainConfig:
                 fail(name, f"a {cls.__name__}", type(getattr(self, name)).__name__)
 
     def resolve(self) -> TrainConfig:
-        """Fill the card defaults in (idempotent)."""
-        return TrainConfig(self.model.resolve(), self.training.resolve(self.model.card), self.data)
+        """Fill the card defaults in (idempotent); the card is loaded once."""
+        from ..model import load_card
+
+        card = load_card(self.model.card)
+        return TrainConfig(self.model.resolve(card), self.training.resolve(card), self.data)
 
     def replace(self, section: str, **values) -> TrainConfig:
         """A copy with some fields of one section replaced (e.g. ``replace("training", steps=10)``)."""
