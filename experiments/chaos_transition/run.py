@@ -36,9 +36,17 @@ from neurochaos.analysis import (
 )
 from neurochaos.errors import ConfigError
 from neurochaos.executors import RunConfig, get_executor
-from neurochaos.io import atomic_path, save_json
+from neurochaos.io import save_json
 from neurochaos.model import build_network, initial_state
-from neurochaos.plotting import plot_traces
+from neurochaos.plotting import (
+    plot_autocorrelation,
+    plot_lambda_vs_g,
+    plot_lyapunov_spectra,
+    plot_running_lambda,
+    plot_sensitivity,
+    plot_state_space,
+    plot_traces,
+)
 from neurochaos.validation import check_float, check_int
 
 HERE = Path(__file__).resolve().parent
@@ -181,22 +189,6 @@ def load_config(path) -> ExperimentConfig:
     return ExperimentConfig(**top, **sections)
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path):
-    plt = _plt()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format="png")
-    plt.close(fig)
-
-
 def run_traces(c: ExperimentConfig, out: Path) -> dict:
     tc, traces, summary = c.traces, [], {}
     for g in tc.gains:
@@ -232,30 +224,13 @@ def run_sensitivity(c: ExperimentConfig, out: Path) -> dict:
     dist = np.linalg.norm(tr.x[:, 1] - tr.x[:, 0], axis=1)
     grow = dist / dist[0]
     big = np.nonzero(dist > 0.1 * np.sqrt(sc.N))[0]
-    plt = _plt()
-    fig, axes = plt.subplots(4, 1, figsize=(8, 8), sharex=True)
-    for i, ax in enumerate(axes[:3]):
-        ax.plot(tr.t, tr.x[:, 0, i], lw=1.0, label="x(0)")
-        ax.plot(tr.t, tr.x[:, 1, i], "--", lw=1.0, label=f"x(0) + U[0, {sc.eps:g}]")
-        ax.set_ylabel(f"x_{i}")
-    axes[0].legend(fontsize=8, loc="upper right")
-    axes[3].semilogy(tr.t, dist)
-    axes[3].set_ylabel("|x - x'|")
-    axes[3].set_xlabel("t (units of tau)")
-    fig.suptitle(f"Sensitive dependence, g = {sc.g:g}, N = {sc.N}")
-    fig.tight_layout()
-    _save(fig, out / "sensitivity.png")
-    n3 = int(round(sc.t_3d / c.dt))
-    fig = plt.figure(figsize=(6, 5))
-    ax = fig.add_subplot(projection="3d")
-    for m, (style, lab) in enumerate([("-", "x(0)"), ("--", "perturbed")]):
-        ax.plot(*tr.x[:n3, m, :3].T, style, lw=0.8, label=lab)
-    ax.set_xlabel("x_0")
-    ax.set_ylabel("x_1")
-    ax.set_zlabel("x_2")
-    ax.legend(fontsize=8)
-    ax.set_title(f"first {sc.t_3d:g} tau, g = {sc.g:g}")
-    _save(fig, out / "sensitivity_3d.png")
+    plot_sensitivity(
+        tr,
+        out / "sensitivity.png",
+        labels=("x(0)", f"x(0) + U[0, {sc.eps:g}]"),
+        title=f"Sensitive dependence, g = {sc.g:g}, N = {sc.N}",
+    )
+    plot_state_space(tr, out / "sensitivity_3d.png", until=sc.t_3d, title=f"first {sc.t_3d:g} tau, g = {sc.g:g}")
     t_sep = float(tr.t[big[0]]) if len(big) else None
     return {
         "N": sc.N,
@@ -298,26 +273,13 @@ def run_lambda_vs_g(c: ExperimentConfig, out: Path, progress: bool) -> dict:
             "max": lam.max(1).tolist(),
             "seconds": time.perf_counter() - t0,
         }
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for N, d in res["sizes"].items():
-        line = ax.plot(lc.gains, d["mean"], "o-", ms=3, label=f"N = {N} (mean, {len(d['seeds'])} seeds)")[0]
-        ax.fill_between(lc.gains, d["min"], d["max"], color=line.get_color(), alpha=0.25)
-    ax.axhline(0.0, color="k", lw=0.8)
-    ax.axvline(1.0, color="gray", ls=":", lw=0.8)
-    ax.set_xlabel("g")
-    ax.set_ylabel("lambda_max (1/tau)")
-    ax.set_title("Largest Lyapunov exponent (QR method): sign change near g = 1", fontsize=10)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    _save(fig, out / "lambda_vs_g.png")
+    plot_lambda_vs_g(lc.gains, {f"N = {N}": d["lambda_max"] for N, d in res["sizes"].items()}, out / "lambda_vs_g.png")
     return res
 
 
 def run_autocorr(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     ac_c, res = c.autocorr, {"N": c.autocorr.N, "T": c.autocorr.T, "transient": c.autocorr.transient, "gains": {}}
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4))
+    simulated, theory = {}, {}
     for g in ac_c.gains:
         ac = measure_autocorrelation(
             "chaotic_rate",
@@ -342,21 +304,16 @@ def run_autocorr(c: ExperimentConfig, out: Path, progress: bool) -> dict:
             "delta_sim": ac.delta.tolist(),
             "delta_dmft": th.delta.tolist(),
         }
-        line = ax.plot(ac.s, ac.delta, lw=1.2, label=f"g = {g:g} simulated")[0]
-        ax.plot(th.s, th.delta, "--", color=line.get_color(), lw=1.2, label=f"g = {g:g} DMFT")
-    ax.set_xlabel("s (units of tau)")
-    ax.set_ylabel("Delta(s)")
-    ax.set_title(f"Autocorrelation, N = {ac_c.N}: simulation vs DMFT")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    _save(fig, out / "autocorr_vs_dmft.png")
+        simulated[f"g = {g:g}"], theory[f"g = {g:g}"] = ac, th
+    plot_autocorrelation(
+        simulated, theory, out / "autocorr_vs_dmft.png", title=f"Autocorrelation, N = {ac_c.N}: simulation vs DMFT"
+    )
     return res
 
 
 def run_spectrum(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     spc, res = c.spectrum, {"g": c.spectrum.g, "T": c.spectrum.T, "sizes": {}}
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4))
+    spectra = {}
     for N in spc.sizes:
         r = compute_lyapunov_spectrum(
             build_network("chaotic_rate", N=N, g=spc.g, seed=spc.seed),
@@ -376,14 +333,10 @@ def run_spectrum(c: ExperimentConfig, out: Path, progress: bool) -> dict:
             "entropy_rate": r.entropy_rate,
             "entropy_rate_per_unit": r.entropy_rate / N,
         }
-        ax.plot((np.arange(N) + 1) / N, r.spectrum, lw=1.2, label=f"N = {N}, D_KY/N = {r.kaplan_yorke_dim / N:.3f}")
-    ax.axhline(0.0, color="k", lw=0.8)
-    ax.set_xlabel("i / N")
-    ax.set_ylabel("lambda_i (1/tau)")
-    ax.set_title(f"Lyapunov spectrum, g = {spc.g:g}: extensive in N")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    _save(fig, out / "spectrum_extensive.png")
+        spectra[N] = r
+    plot_lyapunov_spectra(
+        spectra, out / "spectrum_extensive.png", title=f"Lyapunov spectrum, g = {spc.g:g}: extensive in N"
+    )
     return res
 
 
@@ -398,16 +351,11 @@ def run_crosscheck(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     t1 = time.perf_counter()
     two = compute_lambda_max(net, d0=1e-8, **kw)
     t2 = time.perf_counter()
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(qr.trace_t, qr.trace[:, 0], label="QR method (k = 1)")
-    ax.plot(two.trace_t, two.trace, "--", label="two trajectories (d0 = 1e-8)")
-    ax.set_xlabel("measured time (units of tau)")
-    ax.set_ylabel("running lambda_max (1/tau)")
-    ax.set_title(f"g = {cc.g:g}, N = {cc.N}")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    _save(fig, out / "crosscheck.png")
+    plot_running_lambda(
+        {"QR method (k = 1)": qr, "two trajectories (d0 = 1e-8)": two},
+        out / "crosscheck.png",
+        title=f"g = {cc.g:g}, N = {cc.N}",
+    )
     return {
         "N": cc.N,
         "g": cc.g,

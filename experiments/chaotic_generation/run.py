@@ -16,30 +16,27 @@ Usage::
 from __future__ import annotations
 
 import logging
-import sys
 import time
 import tomllib
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from figures import (  # noqa: E402
-    plot_readout_times,
-    plot_receptive_fields,
-    plot_samples_vs_data,
-    plot_training_age,
-)
-
-from neurochaos.errors import ConfigError, DataError  # noqa: E402
-from neurochaos.io import save_json, save_npz  # noqa: E402
-from neurochaos.learning import (  # noqa: E402
+from neurochaos.errors import ConfigError, DataError
+from neurochaos.io import save_json, save_npz
+from neurochaos.learning import (
     TrainConfig,
     generate,
     largest_lyapunov,
     load_trained,
     readout,
     train,
+)
+from neurochaos.plotting import (
+    plot_readout_times,
+    plot_receptive_fields,
+    plot_samples_vs_data,
+    plot_training_age,
 )
 
 LOG = logging.getLogger("neurochaos.experiments.chaotic_generation")

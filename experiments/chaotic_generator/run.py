@@ -38,8 +38,7 @@ from neurochaos.generators import (
     train_gan,
 )
 from neurochaos.io import save_json, save_npz
-from neurochaos.plotting import _plt
-from neurochaos.protocols.figures import save_figure
+from neurochaos.plotting import plot_decorrelation, plot_image_rows
 
 LOG = logging.getLogger("neurochaos.experiments.chaotic_generator")
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,52 +83,6 @@ def _pad_to_4(x: np.ndarray, shape):
     img = np.full((len(x), H, W), -1.0)
     img[:, :h, :w] = x.reshape(-1, h, w)
     return img.reshape(len(x), -1), (H, W)
-
-
-def _plot_frames(streams: dict, shape, path, n: int):
-    plt = _plt()
-    gains = list(streams)
-    fig, axes = plt.subplots(len(gains), n, figsize=(n * 0.9, len(gains) * 1.05), squeeze=False)
-    for i, g in enumerate(gains):
-        for j in range(n):
-            ax = axes[i, j]
-            ax.imshow(streams[g][j, 0].reshape(shape), cmap="gray", vmin=-1, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if j == 0:
-                ax.set_ylabel(f"g = {g:g}", fontsize=8)
-            if i == 0:
-                ax.set_title(f"{0.15 * j:.2f}", fontsize=6)
-    fig.suptitle("consecutive samples, one every 0.15 tau (same generator, trained at g = 4)", fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-
-
-def _plot_acf(acfs: dict, path, taus: dict):
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    for g, (s, c) in acfs.items():
-        ax.plot(s, c, label=f"g = {g:g} (tau_d = {taus[g]:.2f})")
-    ax.axhline(math.exp(-1), ls="--", color="k", lw=0.7)
-    ax.set_xlabel("lag (tau)")
-    ax.set_ylabel("image autocorrelation")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path)
-
-
-def _plot_grid(images: dict, shape, path, n: int = 8):
-    plt = _plt()
-    names = list(images)
-    fig, axes = plt.subplots(len(names), n, figsize=(n * 0.9, len(names) * 1.05), squeeze=False)
-    for i, name in enumerate(names):
-        for j in range(n):
-            axes[i, j].imshow(images[name][j].reshape(shape), cmap="gray", vmin=-1, vmax=1)
-            axes[i, j].set_xticks([])
-            axes[i, j].set_yticks([])
-        axes[i, 0].set_ylabel(name, fontsize=7)
-    fig.tight_layout()
-    save_figure(fig, path)
 
 
 def run_dataset(name: str, cfg: dict, folder: Path, progress: bool = False) -> dict:
@@ -219,9 +172,19 @@ def run_dataset(name: str, cfg: dict, folder: Path, progress: bool = False) -> d
     bank_imgs = generate_images(trained, bank[rng.choice(len(bank), n_eval, replace=False)])
     out["bank_g_train"] = {"indices": accuracy_indices(x_test[:n_eval], bank_imgs)}
     grids["test data"] = x_test[:8]
-    _plot_frames(streams, shape, folder / f"fig3_consecutive_{name}.png", s["show_frames"])
-    _plot_acf(acfs, folder / f"decorrelation_{name}.png", taus)
-    _plot_grid(grids, shape, folder / f"samples_{name}.png")
+    n_show = s["show_frames"]
+    plot_image_rows(
+        {f"g = {g:g}": frames[:n_show, 0] for g, frames in streams.items()},
+        shape,
+        folder / f"fig3_consecutive_{name}.png",
+        n=n_show,
+        col_titles=[f"{s['every'] * j:.2f}" for j in range(n_show)],
+        title=f"consecutive samples, one every {s['every']:g} tau (same generator, trained at g = {r['g_train']:g})",
+    )
+    plot_decorrelation(
+        {f"g = {g:g} (tau_d = {taus[g]:.2f})": acf for g, acf in acfs.items()}, folder / f"decorrelation_{name}.png"
+    )
+    plot_image_rows(grids, shape, folder / f"samples_{name}.png")
     save_npz(folder / f"frames_{name}.npz", **{f"g{g:g}": streams[g][: s["show_frames"] * 4, :2] for g in streams})
     return out
 

@@ -25,6 +25,7 @@ import time
 import tomllib
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 
 from neurochaos.analysis.memory import (
@@ -38,9 +39,8 @@ from neurochaos.analysis.memory import (
 )
 from neurochaos.errors import ConfigError
 from neurochaos.io import save_json
-from neurochaos.plotting import _plt
+from neurochaos.plotting import new_figure, plot_gain_cycle, save_figure
 from neurochaos.protocols import build_memory_network, run_gain_cycle, run_gain_protocol
-from neurochaos.protocols.figures import plot_gain_cycle, save_figure
 
 LOG = logging.getLogger("neurochaos.experiments.gain_modulation")
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,26 +130,46 @@ def calibration(cfg, folder: Path) -> dict:
     head = "| J_s | " + " | ".join(f"g = {g:g}: retrieving / moving / in memory" for g in gains) + " |"
     lines = [head, "|---" * (len(gains) + 1) + "|"]
     for s in c["structures"]:
-        cells = [f"{r['retrieving']:.2f} / {r['moving']:.2f} / {r['time_in_memory']:.2f}" for r in rows if r["structure"] == s]
+        cells = [
+            f"{r['retrieving']:.2f} / {r['moving']:.2f} / {r['time_in_memory']:.2f}"
+            for r in rows
+            if r["structure"] == s
+        ]
         lines.append(f"| {s:g} | " + " | ".join(cells) + " |")
     (folder / "calibration_structure.md").write_text("\n".join(lines) + "\n")
     return {"rows": rows, "markdown": "\n".join(lines), "T": c["T"], "start": c["start"]}
 
 
 def _plot_calibration(rows, c, path):
-    plt = _plt()
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    fig, axes = new_figure(1, 3, figsize=(12, 3.4))
+    viridis = matplotlib.colormaps["viridis"]
     for k, s in enumerate(c["structures"]):
         sel = [r for r in rows if r["structure"] == s]
         gs = [r["g"] for r in sel]
         for ax, key in zip(axes, ("retrieving", "moving", "time_in_memory")):
-            ax.plot(gs, [r[key] for r in sel], "-o", ms=3, color=plt.cm.viridis(k / max(1, len(c["structures"]) - 1)), label=f"J_s = {s:g}")
-    for ax, label in zip(axes, ("fraction retrieving (final max|m| > 0.9)", f"fraction still moving after {c['start']:g} tau", "fraction of time in a memory")):
+            ax.plot(
+                gs,
+                [r[key] for r in sel],
+                "-o",
+                ms=3,
+                color=viridis(k / max(1, len(c["structures"]) - 1)),
+                label=f"J_s = {s:g}",
+            )
+    for ax, label in zip(
+        axes,
+        (
+            "fraction retrieving (final max|m| > 0.9)",
+            f"fraction still moving after {c['start']:g} tau",
+            "fraction of time in a memory",
+        ),
+    ):
         ax.set_xlabel("g")
         ax.set_ylabel(label, fontsize=8)
         ax.set_ylim(-0.03, 1.03)
     axes[1].legend(fontsize=7)
-    fig.suptitle(f"structure strength scan ({len(c['seeds'])} networks x {c['chains']} starts, T = {c['T']:g} tau)", fontsize=10)
+    fig.suptitle(
+        f"structure strength scan ({len(c['seeds'])} networks x {c['chains']} starts, T = {c['T']:g} tau)", fontsize=10
+    )
     fig.tight_layout()
     save_figure(fig, path)
 
@@ -176,9 +196,8 @@ def retrieval(cfg) -> dict:
 def fig4cd(cfg, folder: Path) -> dict:
     """Traces, overlaps and orthogonal projections for several constant gains."""
     f = cfg["fig4cd"]
-    plt = _plt()
     gains = f["gains"]
-    fig, axes = plt.subplots(3, len(gains), figsize=(3.2 * len(gains), 7.5), sharex=True, squeeze=False)
+    fig, axes = new_figure(3, len(gains), figsize=(3.2 * len(gains), 7.5), sharex=True, squeeze=False)
     stats = {}
     for j, g in enumerate(gains):
         run = _run(cfg, _net(cfg, f["seed"], g), g, f["T"], 1, f["seed"] + 1)
@@ -225,8 +244,7 @@ def fig4e(cfg, folder: Path) -> dict:
             cumulative.append(curve)
         per_seed.append({"seed": seed, **{k2: res.summary[k2] for k2 in _SUMMARY_KEYS}})
     cum = np.array(cumulative, dtype=float)
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig, ax = new_figure(figsize=(5, 3.5))
     cyc = np.arange(1, cum.shape[1] + 1)
     ax.plot(cyc, cum.T, color="0.8", lw=0.6)
     ax.plot(cyc, cum.mean(0), color="C3", lw=2, label=f"mean of {len(cum)} runs ({len(e['seeds'])} seeds)")
@@ -301,9 +319,8 @@ def sweep(cfg, folder: Path) -> dict:
 
 
 def _plot_sweep(rows, s, path):
-    plt = _plt()
     gains = sorted({r["g"] for r in rows})
-    fig, axes = plt.subplots(1, 3, figsize=(12, 3.4))
+    fig, axes = new_figure(1, 3, figsize=(12, 3.4))
     for ax, key, label in (
         (axes[0], "switches_per_tau", "switches per tau"),
         (axes[1], "time_in_memory", "fraction of time in a memory"),
@@ -375,7 +392,14 @@ def main(config_path, out=None) -> Path:
     results = folder / "results"
     results.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    parts = {"calibration": calibration, "retrieval": retrieval, "fig4cd": fig4cd, "fig4e": fig4e, "sweep": sweep, "table": table}
+    parts = {
+        "calibration": calibration,
+        "retrieval": retrieval,
+        "fig4cd": fig4cd,
+        "fig4e": fig4e,
+        "sweep": sweep,
+        "table": table,
+    }
     for name, fn in parts.items():
         t1 = time.perf_counter()
         res = fn(cfg) if name == "retrieval" else fn(cfg, folder)

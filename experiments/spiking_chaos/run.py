@@ -37,7 +37,7 @@ from neurochaos.analysis.spikes import (  # noqa: E402
 from neurochaos.executors import RunConfig, get_executor  # noqa: E402
 from neurochaos.io import save_json  # noqa: E402
 from neurochaos.model import build_spiking_network, initial_potentials  # noqa: E402
-from neurochaos.plotting_spikes import plot_raster  # noqa: E402
+from neurochaos.plotting import plot_raster  # noqa: E402
 
 
 def main(argv=None) -> Path:

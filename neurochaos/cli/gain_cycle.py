@@ -56,7 +56,7 @@ def run(args) -> int:
     )
     s = res.summary
     if args.plot:
-        from ..protocols.figures import plot_gain_cycle
+        from ..plotting import plot_gain_cycle
 
         plot_gain_cycle(res, args.plot)
         s["plot"] = str(args.plot)

@@ -1,35 +1,38 @@
-"""Figures of spiking runs: raster, population rate and the distribution of rates."""
+"""Spiking runs: raster, population rate and the distribution of single-neuron rates."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+from matplotlib.figure import Figure
 
-from .analysis.spikes import firing_rates, population_rate
-from .io import atomic_path
-from .plotting import _plt
+from .figure import new_figure
+from .save import _finish
 
 __all__ = ["plot_raster"]
 
 
 def plot_raster(
-    trace, path, *, chain: int = 0, neurons: int = 200, bin_ms: float = 5.0, title: str | None = None
-) -> Path:
+    trace, path=None, *, chain: int = 0, neurons: int = 200, bin_ms: float = 5.0, title: str | None = None
+) -> Figure:
     """Raster of the first ``neurons`` neurons, population rate and rate histogram of one chain.
 
     Parameters
     ----------
-    trace : SpikeTrace (from a spiking executor)
-    path : output image (.png, .pdf, ...), written atomically
+    trace : SpikeTrace (from a spiking executor): spikes ``chain(m) -> (i, t_ms)``, ``N``
+        neurons per chain, ``duration_ms``
+    path : optional output image (.png, .pdf, ...), written atomically
     chain : which chain to draw
-    neurons : how many neurons of the raster to show
+    neurons : how many neurons of the raster to show (index < neurons)
     bin_ms : bin of the population rate, ms
+
+    Returns the Figure: raster (neuron vs t in ms), population rate (Hz vs t in ms)
+    below it, histogram of the N single-neuron rates (Hz) on the right.
     """
-    plt = _plt()
+    from ..analysis.spikes import firing_rates, population_rate  # scipy.signal: imported on first use
+
     i, t = trace.chain(chain)
     N, T = trace.N, trace.duration_ms
-    fig = plt.figure(figsize=(9, 5))
+    fig, _ = new_figure(0, figsize=(9, 5))
     grid = fig.add_gridspec(2, 2, width_ratios=(4, 1), height_ratios=(3, 1))
     ax_r = fig.add_subplot(grid[0, 0])
     sel = i < neurons
@@ -50,7 +53,4 @@ def plot_raster(
     if title:
         fig.suptitle(title)
     fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=120, format=Path(path).suffix.lstrip(".") or "png")
-    plt.close(fig)
-    return Path(path)
+    return _finish(fig, path, dpi=120)

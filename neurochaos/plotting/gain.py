@@ -1,39 +1,33 @@
-"""Figures of gain-modulation runs (matplotlib, Agg; written atomically)."""
+"""Gain-modulation runs: g(t), the overlaps with the stored patterns and the memory visited."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
+from matplotlib.figure import Figure
 
-from ..io import atomic_path
-from ..plotting import _plt
+from .figure import new_figure
+from .save import _finish
 
-__all__ = ["plot_gain_cycle", "save_figure"]
-
-
-def save_figure(fig, path) -> Path:
-    """Save a matplotlib figure atomically and close it."""
-    plt = _plt()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png")
-    plt.close(fig)
-    return Path(path)
+__all__ = ["plot_gain_cycle"]
 
 
-def plot_gain_cycle(result, path, *, chain: int = 0, title: str | None = None) -> Path:
-    """Gain g(t), overlaps m_mu(t) (heat map, signed) and orthogonal activity of one chain.
+def plot_gain_cycle(result, path=None, *, chain: int = 0, title: str | None = None) -> Figure:
+    """Gain g(t), overlaps m_mu(t) (signed heat map), max |m_mu| with orthogonal activity, and memory label.
 
     Parameters
     ----------
-    result : GainCycleResult (from :func:`neurochaos.protocols.run_gain_cycle`)
-    path : output image
-    chain : which chain to draw
+    result : GainCycleResult (from :func:`neurochaos.protocols.run_gain_cycle`): ``run.t``
+        (n_rec,) in tau, ``run.gains`` (n_rec,), ``overlaps`` (n_rec, M, P),
+        ``orthogonal`` (n_rec, M), ``labels`` (n_rec, M) with -1 between memories
+    path : optional output image, written atomically
+    chain : which chain m < M to draw
+    title : figure title (default: model, N, P, cycle and the summary's rates)
+
+    Returns the Figure: four rows sharing t (units of tau).
     """
-    plt = _plt()
     run, m = result.run, result.overlaps
     t = run.t
-    fig, axes = plt.subplots(4, 1, figsize=(9, 7), sharex=True, gridspec_kw={"height_ratios": [1, 2.2, 1.2, 1]})
+    fig, axes = new_figure(4, 1, figsize=(9, 7), sharex=True, gridspec_kw={"height_ratios": [1, 2.2, 1.2, 1]})
     axes[0].plot(t, run.gains, color="k", lw=1)
     axes[0].set_ylabel("g(t)")
     im = axes[1].imshow(
@@ -59,7 +53,7 @@ def plot_gain_cycle(result, path, *, chain: int = 0, title: str | None = None) -
     axes[3].set_xlabel("t (units of tau)")
     fig.suptitle(title or _title(result.summary), fontsize=9)
     fig.tight_layout()
-    return save_figure(fig, path)
+    return _finish(fig, path)
 
 
 def _title(s: dict) -> str:
