@@ -13,15 +13,13 @@ Figures (PNG) and results (JSON) written to the output folder:
 
 Usage::
 
-    python experiments/chaos_transition/run.py [--config smoke.toml] [--out DIR]
+    python experiments/chaos_transition/run.py [CONFIG, e.g. smoke.toml] [--out DIR] [--no-progress]
 """
 
 from __future__ import annotations
 
-import argparse
 import platform
 import time
-import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -36,6 +34,7 @@ from neurochaos.analysis import (
 )
 from neurochaos.errors import ConfigError
 from neurochaos.executors import RunConfig, get_executor
+from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.io import save_json
 from neurochaos.model import build_network, initial_state
 from neurochaos.plotting import (
@@ -160,33 +159,23 @@ class ExperimentConfig:
         check_float(self.t_ons, "t_ons", low=self.dt)
 
 
+SECTIONS = {
+    "experiment": ("dt", "method", "t_ons", "out"),
+    "traces": TracesConfig,
+    "sensitivity": SensitivityConfig,
+    "lambda_vs_g": LambdaConfig,
+    "autocorr": AutocorrConfig,
+    "spectrum": SpectrumConfig,
+    "crosscheck": CrosscheckConfig,
+}
+
+
 def load_config(path) -> ExperimentConfig:
-    """Read a TOML config; unknown sections or keys are errors naming them."""
-    data = tomllib.loads(Path(path).read_text())
-    top, sections = {}, {}
-    kinds = {f.name: f.type for f in fields(ExperimentConfig)}
-    classes = {
-        "traces": TracesConfig,
-        "sensitivity": SensitivityConfig,
-        "lambda_vs_g": LambdaConfig,
-        "autocorr": AutocorrConfig,
-        "spectrum": SpectrumConfig,
-        "crosscheck": CrosscheckConfig,
-    }
-    for key, value in data.items():
-        if key not in kinds:
-            raise ConfigError(f"`{key}` must be one of {sorted(kinds)}, got an unknown key ({path})")
-        if key in classes:
-            allowed = {f.name for f in fields(classes[key])}
-            unknown = set(value) - allowed
-            if unknown:
-                raise ConfigError(
-                    f"`{key}` keys must be among {sorted(allowed)}, got unknown {sorted(unknown)} ({path})"
-                )
-            sections[key] = classes[key](**value)
-        else:
-            top[key] = value
-    return ExperimentConfig(**top, **sections)
+    """Read a TOML config (every section optional: defaults above); unknown sections or keys are errors naming them."""
+    allowed = {k: v if isinstance(v, tuple) else tuple(f.name for f in fields(v)) for k, v in SECTIONS.items()}
+    data = read_config(path, allowed, required=())
+    sections = {k: SECTIONS[k](**v) for k, v in data.items() if k != "experiment"}
+    return ExperimentConfig(**data.get("experiment", {}), **sections)
 
 
 def run_traces(c: ExperimentConfig, out: Path) -> dict:
@@ -403,8 +392,7 @@ def judge(results: dict) -> dict:
 def main(config_path=HERE / "config.toml", out=None, progress: bool = True) -> Path:
     """Run every part of the experiment; return the output folder."""
     c = load_config(config_path)
-    out = Path(out if out is not None else c.out)
-    (out / "results").mkdir(parents=True, exist_ok=True)
+    out = results_folder(out, c.out, "out/chaos_transition")
     save_json(out / "results" / "config.json", {**asdict(c), "config_path": str(config_path)})
     results, seconds = {}, {}
     parts = [
@@ -424,16 +412,9 @@ def main(config_path=HERE / "config.toml", out=None, progress: bool = True) -> P
     acceptance["seconds"] = seconds
     acceptance["machine"] = {"platform": platform.platform(), "processor": platform.processor() or platform.machine()}
     save_json(out / "results" / "acceptance.json", acceptance)
+    save_run_record(out, config_path, asdict(c), seconds)
     return out
 
 
 if __name__ == "__main__":
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--config", default=str(HERE / "config.toml"), help="TOML config (default config.toml)")
-    p.add_argument("--out", default=None, help="output folder (default: the config's `out`)")
-    p.add_argument("--no-progress", action="store_true")
-    a = p.parse_args()
-    cfg_path = Path(a.config)
-    if not cfg_path.exists() and (HERE / cfg_path).exists():
-        cfg_path = HERE / cfg_path
-    print(main(cfg_path, a.out, progress=not a.no_progress))
+    experiment_cli(main, __doc__, HERE / "config.toml")

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from neurochaos.errors import ConfigError, DataError
+from neurochaos.experiment import ANY_KEYS, experiment_cli, read_config, results_folder
 from neurochaos.io import save_json, save_npz
 from neurochaos.learning import (
     TrainConfig,
@@ -52,24 +52,20 @@ _EXPERIMENT_KEYS = {
     "rbm",
     "rbm_steps",
     "rbm_sweeps",
-    "results",
+    "out",
 }
 CARDS = {"unrestricted": "fu_unrestricted", "restricted2": "fu_restricted2", "restricted3": "fu_restricted3"}
 
 
 def load_experiment(path: Path) -> dict:
-    """Read the experiment TOML: ``[experiment]``, ``[data]``, ``[training]``, ``[model.<architecture>]``."""
-    data = tomllib.loads(path.read_text())
-    unknown = set(data) - {"experiment", "data", "training", "model"}
-    if unknown:
-        raise ConfigError(f"unknown section(s) {sorted(unknown)} in {path}")
-    exp = data.get("experiment", {})
-    bad = set(exp) - _EXPERIMENT_KEYS
-    if bad:
-        raise ConfigError(
-            f"unknown key(s) {sorted(bad)} in [experiment] of {path}; allowed: {sorted(_EXPERIMENT_KEYS)}"
-        )
-    for arch in exp.get("architectures", []):
+    """Read the experiment TOML: ``[experiment]``, ``[data]``, ``[training]``, ``[model.<architecture>]``.
+
+    ``[data]``, ``[training]`` and ``[model.*]`` keys are those of the trainer's config
+    (checked by :meth:`TrainConfig.from_dict` when each run is built).
+    """
+    sections = {"experiment": _EXPERIMENT_KEYS, "data": ANY_KEYS, "training": ANY_KEYS, "model": ANY_KEYS}
+    data = read_config(path, sections, required=())
+    for arch in data.get("experiment", {}).get("architectures", []):
         if arch not in CARDS:
             raise ConfigError(f"`experiment.architectures` must list names among {sorted(CARDS)}, got {arch!r}")
     return data
@@ -279,7 +275,7 @@ def comparison_table(summary: dict) -> str:
 
 
 def main(
-    config_path: str | Path, *, out: str | Path | None = None, progress: bool = True, steps: int | None = None
+    config_path: str | Path, out: str | Path | None = None, *, progress: bool = True, steps: int | None = None
 ) -> Path:
     """Run the experiment described by ``config_path``; return the results folder.
 
@@ -290,8 +286,7 @@ def main(
     exp = spec["experiment"]
     if steps is not None:
         exp["steps"] = {a: int(steps) for a in exp["steps"]}
-    results = Path(out) if out is not None else config_path.parent / exp.get("results", "results")
-    results.mkdir(parents=True, exist_ok=True)
+    results = results_folder(out, exp.get("out"), "out/chaotic_generation")
     report = {"config": str(config_path), "datasets": {}, "skipped": {}}
     for name in exp.get("datasets", ["mnist"]):
         try:
@@ -308,13 +303,11 @@ def main(
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    import argparse
-
-    ap = argparse.ArgumentParser(description="Chaotic generation experiment (Figs 2-5, lambda_max, RBM table)")
-    ap.add_argument("config")
-    ap.add_argument("--out", default=None, help="results folder (default: the config's `results`, beside it)")
-    ap.add_argument("--steps", type=int, default=None, help="override the training steps of every architecture")
-    ap.add_argument("--no-progress", action="store_true")
-    a = ap.parse_args()
-    print(main(a.config, out=a.out, progress=not a.no_progress, steps=a.steps))
+    experiment_cli(
+        main,
+        "Chaotic generation experiment (Figs 2-5, lambda_max, RBM table)",
+        Path(__file__).with_name("scaled.toml"),
+        options=[
+            ("--steps", {"type": int, "default": None, "help": "override the training steps of every architecture"})
+        ],
+    )

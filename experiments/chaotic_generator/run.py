@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import logging
 import math
-import platform
-import sys
 import time
-import tomllib
 from pathlib import Path
 
 import numpy as np
 
 from neurochaos.analysis.memory import measure_decorrelation_time
 from neurochaos.analysis.stats import estimate_autocorrelation
-from neurochaos.errors import ConfigError, DataError
+from neurochaos.errors import DataError
+from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.generators import (
     GANConfig,
     build_reservoir,
@@ -41,7 +39,6 @@ from neurochaos.io import save_json, save_npz
 from neurochaos.plotting import plot_decorrelation, plot_image_rows
 
 LOG = logging.getLogger("neurochaos.experiments.chaotic_generator")
-ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = {
     "experiment": {"out", "datasets", "n_train", "n_eval"},
     "reservoir": {"N", "g_train", "k", "fan_in", "dt", "seed", "bank_size", "bank_chains", "transient", "spacing"},
@@ -52,19 +49,7 @@ SECTIONS = {
 
 def load_config(path) -> dict:
     """Read the TOML; all sections and keys of :data:`SECTIONS` are required, unknown keys are errors."""
-    path = Path(path)
-    cfg = tomllib.loads(path.read_text())
-    for name in set(cfg) - set(SECTIONS):
-        raise ConfigError(f"unknown section [{name}] in {path}; allowed: {sorted(SECTIONS)}")
-    for name, keys in SECTIONS.items():
-        sec = cfg.get(name, {})
-        if set(sec) - keys:
-            raise ConfigError(
-                f"unknown key(s) {sorted(set(sec) - keys)} in [{name}] of {path}; allowed: {sorted(keys)}"
-            )
-        if set(keys) - set(sec):
-            raise ConfigError(f"missing key(s) {sorted(set(keys) - set(sec))} in [{name}] of {path}")
-    return cfg
+    return read_config(path, SECTIONS, complete=True)
 
 
 def _load(name: str, cfg: dict):
@@ -191,12 +176,9 @@ def run_dataset(name: str, cfg: dict, folder: Path, progress: bool = False) -> d
 
 def main(config_path, out=None, progress: bool = False) -> Path:
     """Train and sample for each data set; returns the output folder."""
-    config_path = Path(config_path)
     cfg = load_config(config_path)
-    folder = Path(out) if out is not None else ROOT / cfg["experiment"]["out"]
-    (folder / "results").mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    results, skipped = {}, {}
+    folder = results_folder(out, cfg["experiment"].get("out"), "out/chaotic_generator")
+    results, skipped, seconds = {}, {}, {}
     for name in cfg["experiment"]["datasets"]:
         try:
             _load(name, cfg)
@@ -204,24 +186,13 @@ def main(config_path, out=None, progress: bool = False) -> Path:
             LOG.warning("dataset %s skipped: %s", name, exc)
             skipped[name] = str(exc)
             continue
+        t0 = time.perf_counter()
         results[name] = run_dataset(name, cfg, folder, progress)
+        seconds[name] = time.perf_counter() - t0
         save_json(folder / "results" / f"{name}.json", {"result": results[name], "config": cfg})
-    save_json(
-        folder / "results" / "run.json",
-        {
-            "config_path": str(config_path),
-            "config": cfg,
-            "skipped": skipped,
-            "seconds": time.perf_counter() - t0,
-            "machine": platform.platform(),
-            "processor": platform.processor(),
-            "python": platform.python_version(),
-            "datasets": list(results),
-        },
-    )
+    save_run_record(folder, config_path, cfg, seconds, skipped=skipped, datasets=list(results))
     return folder
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    print(main(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("scaled.toml")))
+    experiment_cli(main, __doc__, Path(__file__).with_name("scaled.toml"))

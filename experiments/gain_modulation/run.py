@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
-import sys
 import time
-import tomllib
 from pathlib import Path
 
 import matplotlib
@@ -37,13 +35,12 @@ from neurochaos.analysis.memory import (
     measure_motion,
     project_orthogonal,
 )
-from neurochaos.errors import ConfigError
+from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.io import save_json
 from neurochaos.plotting import new_figure, plot_gain_cycle, save_figure
 from neurochaos.protocols import build_memory_network, run_gain_cycle, run_gain_protocol
 
 LOG = logging.getLogger("neurochaos.experiments.gain_modulation")
-ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = {
     "experiment": {"out"},
     "network": {"model", "N", "P", "structure", "dt", "record_every", "threshold", "settle_threshold"},
@@ -57,22 +54,8 @@ SECTIONS = {
 
 
 def load_config(path) -> dict:
-    """Read the TOML; every section of :data:`SECTIONS` is required and unknown keys are errors."""
-    path = Path(path)
-    cfg = tomllib.loads(path.read_text())
-    for name in set(cfg) - set(SECTIONS):
-        raise ConfigError(f"unknown section [{name}] in {path}; allowed: {sorted(SECTIONS)}")
-    for name, keys in SECTIONS.items():
-        sec = cfg.get(name)
-        if sec is None:
-            raise ConfigError(f"section [{name}] is missing in {path}")
-        if set(sec) - keys:
-            raise ConfigError(
-                f"unknown key(s) {sorted(set(sec) - keys)} in [{name}] of {path}; allowed: {sorted(keys)}"
-            )
-        if name != "experiment" and set(keys) - set(sec):
-            raise ConfigError(f"missing key(s) {sorted(set(keys) - set(sec))} in [{name}] of {path}")
-    return cfg
+    """Read the TOML; every section of :data:`SECTIONS` is required, with all its keys; unknown keys are errors."""
+    return read_config(path, SECTIONS, complete=True)
 
 
 def _net(cfg, seed, g=0.0, structure=None):
@@ -384,14 +367,10 @@ def table(cfg, folder: Path) -> dict:
     return {"rows": rows, "markdown": "\n".join(lines)}
 
 
-def main(config_path, out=None) -> Path:
+def main(config_path, out=None, progress: bool = False) -> Path:
     """Run every part of the experiment; returns the output folder."""
-    config_path = Path(config_path)
     cfg = load_config(config_path)
-    folder = Path(out) if out is not None else ROOT / cfg["experiment"].get("out", "out/gain_modulation")
-    results = folder / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
+    folder = results_folder(out, cfg["experiment"].get("out"), "out/gain_modulation")
     parts = {
         "calibration": calibration,
         "retrieval": retrieval,
@@ -400,26 +379,15 @@ def main(config_path, out=None) -> Path:
         "sweep": sweep,
         "table": table,
     }
+    seconds = {}
     for name, fn in parts.items():
         t1 = time.perf_counter()
         res = fn(cfg) if name == "retrieval" else fn(cfg, folder)
-        save_json(results / f"{name}.json", {"result": res, "seconds": time.perf_counter() - t1, "config": cfg})
-    import platform
-
-    save_json(
-        results / "run.json",
-        {
-            "config_path": str(config_path),
-            "config": cfg,
-            "seconds": time.perf_counter() - t0,
-            "machine": platform.platform(),
-            "processor": platform.processor(),
-            "python": platform.python_version(),
-        },
-    )
+        seconds[name] = time.perf_counter() - t1
+        save_json(folder / "results" / f"{name}.json", {"result": res, "seconds": seconds[name], "config": cfg})
+    save_run_record(folder, config_path, cfg, seconds)
     return folder
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    print(main(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).with_name("config.toml")))
+    experiment_cli(main, __doc__, Path(__file__).with_name("config.toml"))

@@ -9,24 +9,22 @@ away from threshold:
   perturbation a clock-driven simulation carries);
 - ``plain``: neuron 0 at v0 and v0 + 1e-6 mV (below v*).
 
-Writes ``results/spiking_chaos.json`` and one raster figure per g. Usage::
+Writes ``results/spiking_chaos.json`` and one raster figure per g (``[experiment] out``,
+default ``experiments/spiking_chaos``). Usage::
 
-    python experiments/spiking_chaos/run.py [--N 2000] [--T-ms 3000] [--gains 0.25,0.5,1.0,1.5]
+    python experiments/spiking_chaos/run.py [config.toml] [--out DIR]
 """
 
 from __future__ import annotations
 
-import argparse
 import socket
-import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-
-from neurochaos.analysis.spikes import (  # noqa: E402
+from neurochaos.analysis.spikes import (
     cv_isi,
     fano_factor,
     filtered_rates,
@@ -34,20 +32,25 @@ from neurochaos.analysis.spikes import (  # noqa: E402
     rate_autocorrelation_time,
     spike_divergence,
 )
-from neurochaos.executors import RunConfig, get_executor  # noqa: E402
-from neurochaos.io import save_json  # noqa: E402
-from neurochaos.model import build_spiking_network, initial_potentials  # noqa: E402
-from neurochaos.plotting import plot_raster  # noqa: E402
+from neurochaos.executors import RunConfig, get_executor
+from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
+from neurochaos.io import save_json
+from neurochaos.model import build_spiking_network, initial_potentials
+from neurochaos.plotting import plot_raster
+
+HERE = Path(__file__).resolve().parent
+SECTIONS = {"experiment": {"out"}, "run": {"N", "T_ms", "gains", "seed"}}
 
 
-def main(argv=None) -> Path:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--N", type=int, default=2000)
-    ap.add_argument("--T-ms", type=float, default=3000.0)
-    ap.add_argument("--gains", default="0.25,0.5,1.0,1.5")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", default=str(HERE / "results"))
-    args = ap.parse_args(argv)
+def main(config_path=HERE / "config.toml", out=None, progress: bool = False) -> Path:
+    """Run the gains of ``[run]``; returns the results JSON path."""
+    conf = read_config(config_path, SECTIONS, complete=True)
+    r = conf["run"]
+    folder = results_folder(out, conf["experiment"].get("out"), "experiments/spiking_chaos")
+    t_start = time.perf_counter()
+    args = SimpleNamespace(
+        N=int(r["N"]), T_ms=float(r["T_ms"]), seed=int(r["seed"]), gains=[float(g) for g in r["gains"]]
+    )
     net = build_spiking_network("chaotic_lif", N=args.N, seed=args.seed)
     N, p = net.N, net.params
     v = np.repeat(initial_potentials(net, 1, seed=args.seed + 1), 4, axis=0)
@@ -56,11 +59,10 @@ def main(argv=None) -> Path:
     v[0, 0], v[1, 0] = v_star + 5e-7, v_star - 5e-7
     v[2, 0], v[3, 0] = 12.0, 12.0 + 1e-6
     cfg = RunConfig(T=args.T_ms / net.tau_ms, dt=p["dt"], method=p["method"])
-    out = Path(args.out)
     rows = []
     with get_executor("brian2-cpp", kind="spiking", record_v=0) as ex:
         ex.prepare(net, cfg)
-        for g in [float(x) for x in args.gains.split(",")]:
+        for g in args.gains:
             tr = ex.run(v, gain=g)
             T = tr.duration_ms
             i, t = tr.chain(0)
@@ -86,12 +88,13 @@ def main(argv=None) -> Path:
                     }
             rows.append(row)
             print(row, flush=True)
-            plot_raster(tr, out / f"raster_g{g:g}.png", title=f"chaotic_lif, N = {N}, g = {g:g}")
+            plot_raster(tr, folder / f"raster_g{g:g}.png", title=f"chaotic_lif, N = {N}, g = {g:g}")
+    save_run_record(folder, config_path, conf, {"run": time.perf_counter() - t_start})
     return save_json(
-        out / "spiking_chaos.json",
+        folder / "results" / "spiking_chaos.json",
         {"N": N, "T_ms": args.T_ms, "seed": args.seed, "host": socket.gethostname(), "params": p, "rows": rows},
     )
 
 
 if __name__ == "__main__":
-    print(main())
+    experiment_cli(main, __doc__, HERE / "config.toml")
