@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import tomllib
 from pathlib import Path
 
 from .errors import ConfigError
-from .io import save_json
+from .io import read_toml, save_json
 
 __all__ = ["read_config", "results_folder", "save_run_record", "experiment_cli"]
 
@@ -44,12 +43,7 @@ def read_config(path, sections: dict, *, complete: bool = False, required=("expe
     dict of sections (each a dict)
     """
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"`config` must be an existing TOML file, got {str(path)!r}")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"`config` must be valid TOML, got a parse error: {exc} ({path})") from exc
+    data = read_toml(path, "config")
     unknown = sorted(set(data) - set(sections))
     if unknown:
         raise ConfigError(f"`sections` must be among {sorted(sections)}, got unknown {unknown} ({path})")

@@ -53,3 +53,25 @@ def save_json(path, obj) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj, indent=2, default=_default) + "\n")
     return Path(path)
+
+
+def read_toml(path, what: str, cls=None) -> dict:
+    """Read a TOML file; a missing file or a parse error raises ``cls`` (default ConfigError) naming ``what``.
+
+    >>> read_toml("/no/such.toml", "config")
+    Traceback (most recent call last):
+    ...
+    neurochaos.errors.ConfigError: `config` must be an existing TOML file, got '/no/such.toml'
+    """
+    import tomllib
+
+    from .errors import ConfigError
+
+    cls = cls or ConfigError
+    path = Path(path)
+    if not path.is_file():
+        raise cls(f"`{what}` must be an existing TOML file, got {str(path)!r}")
+    try:
+        return tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise cls(f"`{what}` must be valid TOML, got a parse error: {exc} ({path})") from exc

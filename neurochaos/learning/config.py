@@ -10,7 +10,6 @@ checkpoints and results store.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -282,11 +281,6 @@ def load_train_config(path: str | Path) -> TrainConfig:
     >>> TrainConfig.from_dict({"training": {"steps": 5}, "data": {"name": "digits"}}).training.steps
     5
     """
-    p = Path(path)
-    if not p.is_file():
-        fail("config", "an existing TOML file", str(p))
-    try:
-        data = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"`config` is not valid TOML ({p}): {exc}") from exc
-    return TrainConfig.from_dict(data, str(p))
+    from ..io import read_toml
+
+    return TrainConfig.from_dict(read_toml(path, "config"), str(path))

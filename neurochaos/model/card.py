@@ -9,7 +9,6 @@ only; it never imports a device or executor.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -280,10 +279,6 @@ def load_card(name_or_path: str | os.PathLike) -> ModelCard:
             raise ModelError(
                 f"`model` must be one of {list_cards()} or a path to a .toml card, got {str(name_or_path)!r}"
             )
-    elif not p.exists():
-        raise ModelError(f"`model` file must exist, got {str(p)!r}")
-    try:
-        data = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise ModelError(f"model card is not valid TOML ({p}): {exc}") from exc
-    return _from_dict(data, str(p))
+    from ..io import read_toml
+
+    return _from_dict(read_toml(p, "model", ModelError), str(p))
