@@ -26,6 +26,7 @@ __all__ = [
     "Boolean",
     "NonEmptyString",
     "OptionalOf",
+    "ListOf",
     "check_fields",
 ]
 
@@ -198,6 +199,25 @@ class NonEmptyString(Constraint):
 
     def invalid(self):
         return ""
+
+
+class ListOf(Constraint):
+    """A non-empty list (or tuple) whose items meet ``inner``; stored as a tuple.
+
+    >>> ListOf(Interval(int, 1)).check([2, 3], "sizes")
+    (2, 3)
+    """
+
+    def __init__(self, inner: Constraint):
+        self.inner = inner
+
+    def check(self, value, name, where=None):
+        if isinstance(value, str) or not isinstance(value, list | tuple) or not value:
+            fail(name, "a non-empty list", value, where)
+        return tuple(self.inner.check(v, name, where) for v in value)
+
+    def invalid(self):
+        return []
 
 
 class OptionalOf(Constraint):

@@ -46,17 +46,16 @@ from neurochaos.plotting import (
     plot_state_space,
     plot_traces,
 )
-from neurochaos.validation import check_float, check_int
+from neurochaos.validation import Interval, ListOf, check_fields, check_float
 
 HERE = Path(__file__).resolve().parent
 
 
-def _ints(v, name):
-    return tuple(check_int(x, name, min_value=1) for x in v)
-
-
-def _floats(v, name):
-    return tuple(check_float(x, name, low=0.0) for x in v)
+_N = Interval(int, 3)
+_SEED = Interval(int, 0)
+_GAIN = Interval(float, 0.0)
+_TIME = Interval(float, 0.0, closed="right")  # > 0, units of tau
+_TRANSIENT = Interval(float, 0.0)
 
 
 @dataclass(frozen=True)
@@ -66,10 +65,11 @@ class TracesConfig:
     T: float = 100.0
     seed: int = 0
 
+    _section = "traces"
+    _constraints = {"N": _N, "gains": ListOf(_GAIN), "T": _TIME, "seed": _SEED}
+
     def __post_init__(self):
-        check_int(self.N, "traces.N", min_value=3)
-        object.__setattr__(self, "gains", _floats(self.gains, "traces.gains"))
-        check_float(self.T, "traces.T", low=0.0, low_open=True)
+        check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,11 @@ class SensitivityConfig:
     t_3d: float = 20.0
     seed: int = 0
 
+    _section = "sensitivity"
+    _constraints = {"N": _N, "g": _GAIN, "T": _TIME, "eps": _TIME, "t_3d": _TIME, "seed": _SEED}
+
     def __post_init__(self):
-        check_int(self.N, "sensitivity.N", min_value=3)
-        check_float(self.eps, "sensitivity.eps", low=0.0, low_open=True)
-        check_float(self.T, "sensitivity.T", low=0.0, low_open=True)
+        check_fields(self)
         check_float(self.t_3d, "sensitivity.t_3d", low=0.0, high=self.T, low_open=True)
 
 
@@ -96,10 +97,17 @@ class LambdaConfig:
     T: float = 200.0
     transient: float = 50.0
 
+    _section = "lambda_vs_g"
+    _constraints = {
+        "sizes": ListOf(Interval(int, 1)),
+        "n_seeds": ListOf(Interval(int, 1)),
+        "gains": ListOf(_GAIN),
+        "T": _TIME,
+        "transient": _TRANSIENT,
+    }
+
     def __post_init__(self):
-        object.__setattr__(self, "sizes", _ints(self.sizes, "lambda_vs_g.sizes"))
-        object.__setattr__(self, "n_seeds", _ints(self.n_seeds, "lambda_vs_g.n_seeds"))
-        object.__setattr__(self, "gains", _floats(self.gains, "lambda_vs_g.gains"))
+        check_fields(self)
         if len(self.n_seeds) != len(self.sizes):
             raise ConfigError(
                 f"`lambda_vs_g.n_seeds` must have one entry per size ({len(self.sizes)}), got {list(self.n_seeds)}"
@@ -115,9 +123,18 @@ class AutocorrConfig:
     max_lag: float = 20.0
     seed: int = 0
 
+    _section = "autocorr"
+    _constraints = {
+        "N": Interval(int, 1),
+        "gains": ListOf(_GAIN),
+        "T": _TIME,
+        "transient": _TRANSIENT,
+        "max_lag": _TIME,
+        "seed": _SEED,
+    }
+
     def __post_init__(self):
-        check_int(self.N, "autocorr.N", min_value=1)
-        object.__setattr__(self, "gains", _floats(self.gains, "autocorr.gains"))
+        check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -128,8 +145,11 @@ class SpectrumConfig:
     transient: float = 50.0
     seed: int = 0
 
+    _section = "spectrum"
+    _constraints = {"sizes": ListOf(Interval(int, 1)), "g": _GAIN, "T": _TIME, "transient": _TRANSIENT, "seed": _SEED}
+
     def __post_init__(self):
-        object.__setattr__(self, "sizes", _ints(self.sizes, "spectrum.sizes"))
+        check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -139,6 +159,12 @@ class CrosscheckConfig:
     T: float = 300.0
     transient: float = 50.0
     seed: int = 0
+
+    _section = "crosscheck"
+    _constraints = {"N": Interval(int, 1), "g": _GAIN, "T": _TIME, "transient": _TRANSIENT, "seed": _SEED}
+
+    def __post_init__(self):
+        check_fields(self)
 
 
 @dataclass(frozen=True)
