@@ -122,9 +122,34 @@ class GenerativeNetwork:
             self.method,
         )
 
+    @property
+    def spiking(self) -> bool:
+        """Whether the card is a spiking card (trained by :class:`~neurochaos.learning.spiking.SpikingPhaseRunner`)."""
+        return self.card.kind == "spiking"
+
     def rate_network(self) -> RateNetwork:
         """The :class:`RateNetwork` of the card with these weights (runs on any executor)."""
+        if self.spiking:
+            fail("network", "a rate card's network for rate_network(); use spiking_network()", self.card.name)
         return RateNetwork(self.card, self.N, {"rand": self.J0, "learn": self.A}, self.bias, self.g, self.tau_ms)
+
+    def spiking_network(self):
+        """The :class:`~neurochaos.model.SpikingNetwork` of a spiking card with these weights (mV).
+
+        ``learn``: every pair of the learned blocks, ``w = J_A_mV * A[post, pre]``; ``rand``: the
+        non-zero entries of J0 (mV); drive ``mu = mu_mV + J_b_mV * bias``.
+        """
+        from ..model.spiking import SpikingNetwork, card_parameters
+
+        prm = card_parameters(self.card, {"N": self.N})
+        pre_l, post_l = np.nonzero(self.mask.T)  # pre-major
+        pre_r, post_r = np.nonzero(self.J0.T)
+        conns = {
+            "learn": (pre_l, post_l, float(prm["J_A_mV"]) * self.A[post_l, pre_l]),
+            "rand": (pre_r, post_r, self.J0[post_r, pre_r]),
+        }
+        mu = float(prm["mu_mV"]) + float(prm["J_b_mV"]) * self.bias
+        return SpikingNetwork(self.card, self.N, self.N - self.N // 5, conns, mu, self.g, self.tau_ms, prm)
 
     def receptive_fields(self, units) -> np.ndarray:
         """Visible-to-hidden-1 weights of some hidden units, shape (len(units), n_visible).
@@ -180,7 +205,15 @@ def build_generative_network(
     sizes = layer_sizes(architecture, pick(n_visible, "N_v"), n_h, n_h2)
     N = int(sum(sizes))
     (rng,) = seed_streams(seed, 1)
-    if j_scope == "all":
+    if card.kind == "spiking":  # the frozen part is the card's sparse E/I coupling, in mV
+        from ..model.connectivity import sparse_ei_connectivity
+
+        if j_scope != "all":
+            fail("j_scope", "'all' for a spiking card (the sparse E/I coupling spans every neuron)", j_scope)
+        pre, post, w = sparse_ei_connectivity(N, N - N // 5, prm["p"], rng, J=prm["J_mV"], g_I=prm["g_I"])
+        J0 = np.zeros((N, N))
+        np.add.at(J0, (post, pre), w)
+    elif j_scope == "all":
         J0 = gaussian_coupling(N, rng) * frozen_mask("all", sizes)
     else:
         J0 = np.zeros((N, N))

@@ -64,6 +64,8 @@ def generate(
     """
     n = check_int(n, "n", min_value=1)
     chunk = check_int(chunk, "chunk", min_value=1)
+    if getattr(network, "spiking", False):
+        return _generate_spiking(network, n, times, seed, executor)
     times = [network.T] if times is None else list(np.atleast_1d(times))
     if not times:
         fail("times", "a non-empty list of read-out times", times)
@@ -97,6 +99,25 @@ def generate(
     finally:
         ex.close()
     return out
+
+
+def _generate_spiking(network, n: int, times, seed: int, executor: str) -> np.ndarray:
+    """Visible activities of ``n`` free spiking chains after T, shape (1, n, n_visible), in [-1, 1].
+
+    One batch of ``n`` chains (one standalone build); read-out over the phase's second half.
+    ``executor`` "torch" (the rate default) means brian2-runtime here.
+    """
+    from .spiking import SpikingPhaseRunner
+
+    if times is not None and list(np.atleast_1d(times)) != [network.T]:
+        fail("times", f"[T] = [{network.T}] for a spiking card (rates are read over the phase)", times)
+    runner = SpikingPhaseRunner(network, "brian2-runtime" if executor == "torch" else executor)
+    try:
+        x0 = np.random.default_rng(seed).normal(size=(n, network.N))
+        s, _ = runner.free_unchecked(network, x0)
+    finally:
+        runner.close()
+    return s[None, :, : network.n_visible]
 
 
 def largest_lyapunov(

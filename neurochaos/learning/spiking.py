@@ -29,7 +29,13 @@ from ..analysis.spikes import activity
 from ..validation import Interval, check_fields
 from .hebbian import contrastive_update, coupling_mask
 
-__all__ = ["SpikingLearningConfig", "SpikingLearningResult", "build_learning_network", "train_spiking"]
+__all__ = [
+    "SpikingLearningConfig",
+    "SpikingLearningResult",
+    "SpikingPhaseRunner",
+    "build_learning_network",
+    "train_spiking",
+]
 
 
 @dataclass(frozen=True)
@@ -196,3 +202,63 @@ def train_spiking(
         result.n_builds = getattr(ex, "n_builds", 0)
     result.A, result.bias = A, bias
     return result
+
+
+class SpikingPhaseRunner:
+    """The clamped and free phases of a spiking :class:`GenerativeNetwork` on one Brian2 executor.
+
+    The phase-runner protocol of :class:`~neurochaos.learning.phases.PhaseRunner`
+    (``clamped_unchecked(network, data)`` -> s (M, N); ``free_unchecked(network, x0)`` ->
+    (s, x0)), so :func:`neurochaos.learning.train` trains spiking cards (checkpoints, exact
+    resume, ``neurochaos train``). Activities ``s`` in [-1, 1] come from the spike counts of
+    each phase's second half (``s = 2 r / r_max_hz - 1``). The clamped phase starts every
+    neuron at the midpoint between reset and threshold and drives visible neurons at
+    ``mu_on_mV`` / ``mu_off_mV``; its visible activities are the data. The free phase maps
+    the policy's N(0, 1) draws ``x0`` to potentials ``V_r + (theta - V_r) Phi(x0)`` (uniform
+    between reset and threshold). One build serves every phase (``run_args`` reruns).
+    """
+
+    def __init__(self, network, executor: str = "brian2-cpp"):
+        from ..executors import RunConfig, get_executor
+
+        self.spiking_net = network.spiking_network()
+        self.params = self.spiking_net.params
+        self.pre, self.post = self.spiking_net.connections["learn"][:2]
+        self.config = RunConfig(T=network.T, dt=network.dt, method=network.method)
+        self.executor = get_executor(executor, kind="spiking", record_v=0)
+        self.executor.prepare(self.spiking_net, self.config)
+
+    def _run(self, network, v0, mu):
+        prm = self.params
+        w = float(prm["J_A_mV"]) * network.A[self.post, self.pre]
+        tr = self.executor.run(v0, bias=mu, weights={"learn": w})
+        half = tr.duration_ms / 2
+        sel = tr.spike_t_ms >= half
+        counts = np.zeros((v0.shape[0], network.N))
+        np.add.at(counts, (tr.spike_chain[sel], tr.spike_i[sel]), 1)
+        return activity(counts / (half * 1e-3), float(prm["r_max_hz"]))
+
+    def _drive(self, network, M):
+        prm = self.params
+        return np.tile(float(prm["mu_mV"]) + float(prm["J_b_mV"]) * network.bias, (M, 1))
+
+    def clamped_unchecked(self, network, data):
+        prm, nv = self.params, network.n_visible
+        M = data.shape[0]
+        mu = self._drive(network, M)
+        mu[:, :nv] = np.where(data > 0, float(prm["mu_on_mV"]), float(prm["mu_off_mV"]))
+        v0 = np.full((M, network.N), 0.5 * (float(prm["V_r_mV"]) + float(prm["theta_mV"])))
+        s = self._run(network, v0, mu)
+        s[:, :nv] = data  # the clamped statistics use the data themselves
+        return s
+
+    def free_unchecked(self, network, x0):
+        from scipy.special import ndtr
+
+        prm = self.params
+        lo, hi = float(prm["V_r_mV"]), float(prm["theta_mV"])
+        v0 = lo + (hi - lo) * ndtr(x0)
+        return self._run(network, v0, self._drive(network, x0.shape[0])), x0
+
+    def close(self):
+        self.executor.close()

@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import CheckpointError, DataError
 from ..io import save_json
 from ..model import seed_streams
+from ..validation import fail
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from .config import TRAJECTORY_FREE_KEYS, TrainConfig
 from .draws import DRAW_POLICY, step_draws
@@ -229,7 +230,7 @@ def train(
             n=tr.eval_samples,
             seed=tr.seed * 1_000_003 + step,
             encoding=cfg.data.encoding,
-            executor="torch",
+            executor=tr.executor if net.spiking else "torch",
             device=tr.device,
             dtype=tr.dtype,
         )
@@ -240,6 +241,8 @@ def train(
     if tr.engine == "fused":
         from .fused import FusedTrainer
 
+        if net.spiking:
+            fail("training.engine", "'phases' for a spiking card (the fused engine is torch-only)", tr.engine)
         fused = FusedTrainer(
             net,
             x_train,
@@ -254,7 +257,7 @@ def train(
             compile=tr.compile,
         )
     else:
-        runner = PhaseRunner(net, tr.executor, device=tr.device, dtype=tr.dtype)
+        runner = make_phase_runner(net, tr)
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -294,6 +297,21 @@ def train(
         if bar is not None:
             bar.close()
     return TrainResult(net, cfg, step, history, out)
+
+
+def make_phase_runner(net, tr):
+    """The phase runner of ``net``'s card kind: :class:`PhaseRunner` (rate) or :class:`SpikingPhaseRunner`."""
+    if not net.spiking:
+        return PhaseRunner(net, tr.executor, device=tr.device, dtype=tr.dtype)
+    from ..executors import executor_names
+    from .spiking import SpikingPhaseRunner
+
+    names = executor_names(kind="spiking")
+    if tr.executor not in names:
+        fail("training.executor", f"one of {names} for the spiking card {net.card.name!r}", tr.executor)
+    if tr.free_init != "random":
+        fail("training.free_init", "'random' for a spiking card (chains restart from drawn potentials)", tr.free_init)
+    return SpikingPhaseRunner(net, tr.executor)
 
 
 def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
