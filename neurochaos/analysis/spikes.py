@@ -11,6 +11,7 @@ import numpy as np
 import scipy.signal
 
 from ..validation import check_finite_array, check_float, check_int, fail
+from .stats import lagged_products
 
 __all__ = [
     "firing_rates",
@@ -117,14 +118,11 @@ def population_rate(
 def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
     """Normalised autocorrelation of columns of x (T, ...) averaged over columns, lags 0..max_lag."""
     x = x - x.mean(axis=0)
-    T = x.shape[0]
     var = (x**2).sum(axis=0)
     keep = var > 0
     if not keep.any():
         return np.full(max_lag + 1, np.nan)
-    x, var = x[:, keep], var[keep]
-    f = np.fft.rfft(x, n=2 * T, axis=0)
-    ac = np.fft.irfft(f * np.conj(f), axis=0)[: max_lag + 1] / var
+    ac = lagged_products(x[:, keep], max_lag + 1, per_column=True) / var[keep]  # biased, C(0) = 1 per column
     return ac.mean(axis=1)
 
 

@@ -40,6 +40,26 @@ class Autocorrelation:
         }
 
 
+def lagged_products(x: np.ndarray, n_lags: int, *, per_column: bool = False) -> np.ndarray:
+    """``S(l) = sum_t x(t) x(t + l)`` for l = 0 .. n_lags - 1, by FFT (the one autocorrelation core).
+
+    Parameters
+    ----------
+    x : ndarray (T, C): time first, C columns (units, chains x units, neurons)
+    n_lags : number of lags L (<= T)
+    per_column : return (L, C) sums per column instead of their mean over columns (L,)
+
+    >>> lagged_products(np.array([[1.0], [2.0], [3.0]]), 2).tolist()
+    [14.0, 8.0]
+    """
+    n = x.shape[0]
+    nfft = 1 << int(np.ceil(np.log2(2 * n)))
+    power = np.abs(np.fft.rfft(x, n=nfft, axis=0)) ** 2
+    if per_column:
+        return np.fft.irfft(power, n=nfft, axis=0)[:n_lags]
+    return np.fft.irfft(power.mean(axis=1), n=nfft)[:n_lags]
+
+
 def estimate_autocorrelation(
     x, dt: float, *, transient: float = 0.0, max_lag: float | None = None, subtract_mean: bool = False
 ) -> Autocorrelation:
@@ -78,9 +98,7 @@ def estimate_autocorrelation(
         x = x - x.mean(axis=0)
     max_lag = (n - 1) * dt / 4 if max_lag is None else check_float(max_lag, "max_lag", low=0.0)
     L = min(int(round(max_lag / dt)), n - 1) + 1
-    nfft = 1 << int(np.ceil(np.log2(2 * n)))
-    power = np.abs(np.fft.rfft(x, n=nfft, axis=0)) ** 2
-    acf = np.fft.irfft(power.mean(axis=1), n=nfft)[:L] / (n - np.arange(L))
+    acf = lagged_products(x, L) / (n - np.arange(L))  # unbiased: each lag over its n - l products
     return Autocorrelation(
         delta0=float(acf[0]),
         s=np.arange(L) * dt,
