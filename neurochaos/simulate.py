@@ -16,7 +16,7 @@ def simulate(
     g: float | GainSchedule | None = None,
     T: float = 100.0,
     dt: float | None = None,
-    backend: str = "torch",
+    executor: str = "torch",
     chains: int = 1,
     seed: int = 0,
     record_every: int = 1,
@@ -33,7 +33,7 @@ def simulate(
     model : card name, e.g. ``"chaotic_rate"``
     N, g, P : network size, gain (number or schedule), pattern count (default: the card's)
     T, dt : duration and step in units of tau (dt default: the card's)
-    backend : executor name (see :func:`neurochaos.executors.executor_names`)
+    executor : executor name (see :func:`neurochaos.executors.executor_names`)
     chains : number of independent chains M, each from its own random x(0) ~ N(0, 1)
     seed : one integer seed: weights, patterns and initial states derive from it
     record_every : keep every k-th step
@@ -59,7 +59,7 @@ def simulate(
     chains = check_int(chains, "chains", min_value=1)
     x0 = initial_state(net, chains, seed=seed + 1)
     options = {"progress": progress}
-    with get_executor(backend, **options) as ex:
+    with get_executor(executor, **options) as ex:
         ex.prepare(net, config)
         trace = ex.run(x0)
     trace.meta.update(
@@ -70,7 +70,7 @@ def simulate(
             "gain": net.gain.to_dict(),
             "T": T,
             "chains": chains,
-            "backend": backend,
+            "executor": executor,
         }
     )
     return trace

@@ -77,7 +77,7 @@ def test_simulate_is_reproducible_from_the_seed(tmp_path):
         (["simulate", "chaotic_rate", "--N", "0", "--out", "X"], "`N` must be an integer >= 1, got 0"),
         (["simulate", "chaotic_rate", "--g", "-1", "--out", "X"], "`g` must be in [0.0, inf), got -1.0"),
         (["simulate", "chaotic_rate", "--dt", "1", "--out", "X"], "`dt` must be in (0.0, 1.0), got 1.0"),
-        (["simulate", "chaotic_rate", "--backend", "jax", "--out", "X"], "`backend` must be one of"),
+        (["simulate", "chaotic_rate", "--executor", "jax", "--out", "X"], "`executor` must be one of"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(tmp_path, capsys, args, message):
@@ -132,7 +132,7 @@ def test_one_name_per_concept_and_times_in_tau_in_every_command():
     seen = {}
     for name, p in _subparsers().items():
         flags = {o for a in p._actions for o in a.option_strings}
-        assert "--patterns" not in flags and "--executor" not in flags, name  # --P and --backend
+        assert "--patterns" not in flags and "--backend" not in flags, name  # --P and --executor
         for a in p._actions:
             if a.dest in times and a.option_strings:
                 assert "tau" in (a.help or ""), (name, a.dest, a.help)

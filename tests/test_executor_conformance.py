@@ -135,7 +135,7 @@ def test_undeclared_kinds_are_refused_naming_the_executors_that_run_them(name, k
         ConfigError, match=rf"is a {kind} card, which executor '{name}' does not run; use one of {others}"
     ):
         get_executor(name).prepare(_network(kind), _config(kind))
-    with pytest.raises(ConfigError, match=rf"`backend` must be one of .* for {kind} cards, got '{name}'"):
+    with pytest.raises(ConfigError, match=rf"`executor` must be one of .* for {kind} cards, got '{name}'"):
         get_executor(name, kind=kind)
 
 

@@ -38,7 +38,7 @@ def test_executor_registry_lists_all_four():
 
 
 def test_unknown_backend_lists_the_valid_names():
-    with pytest.raises(ConfigError, match=r"`backend` must be one of 'brian2-cpp', .*'torch', got 'jax'"):
+    with pytest.raises(ConfigError, match=r"`executor` must be one of 'brian2-cpp', .*'torch', got 'jax'"):
         get_executor("jax")
 
 

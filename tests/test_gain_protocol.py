@@ -61,8 +61,8 @@ def test_brian2_runtime_sees_the_same_gain_cycle_as_torch():
     net = build_memory_network(N=20, P=2, seed=0)
     cycle = GainCycle(low=1.0, high=8.0, period=1.0, cycles=2)
     x0 = np.random.default_rng(3).normal(size=(1, 20))
-    tt = run_gain_protocol(net, cycle, x0=x0, backend="torch")
-    tb = run_gain_protocol(net, cycle, x0=x0, backend="brian2-runtime")
+    tt = run_gain_protocol(net, cycle, x0=x0, executor="torch")
+    tb = run_gain_protocol(net, cycle, x0=x0, executor="brian2-runtime")
     np.testing.assert_allclose(tb.x, tt.x, rtol=1e-9, atol=1e-9)
 
 

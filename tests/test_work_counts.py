@@ -42,9 +42,9 @@ def test_one_parse_per_equation_text_per_process(parses, tmp_path):
     card = load_card(path)
     texts = {card.neuron, *(p.model for p in card.pathways)}
     assert len(parses) == len(texts) == 3
-    simulate(str(path), N=20, T=1.0, backend="torch")
+    simulate(str(path), N=20, T=1.0, executor="torch")
     assert len(parses) == 3, "simulate() parsed the card's equations again"
-    simulate(str(path), N=20, T=1.0, backend="brian2-runtime")
+    simulate(str(path), N=20, T=1.0, executor="brian2-runtime")
     assert load_card(path).settable_variables == ()
     assert len(parses) == 3
 

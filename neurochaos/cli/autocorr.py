@@ -14,7 +14,7 @@ def register(sub):
     add_integration(p, T=300.0, T_help="averaging window after the transient", transient=50.0)
     p.add_argument("--max-lag", type=float, default=20.0, help="largest lag, units of tau (default 20)")
     add_seed(p)
-    add_execution(p, backend=False, dtype=False)
+    add_execution(p, executor=False, dtype=False)
     add_reporting(p)
     p.set_defaults(func=run)
 

@@ -52,11 +52,11 @@ def add_integration(p, *, T: float, T_help: str = "duration", transient: float |
         p.add_argument("--chains", type=int, default=chains, help=f"independent chains M (default {chains})")
 
 
-def add_execution(p, *, backend: bool = True, device: str | None = "cpu", dtype: bool = True):
-    """``--backend`` (executor name), ``--device`` (torch device) and ``--dtype``."""
-    if backend:
+def add_execution(p, *, executor: bool = True, device: str | None = "cpu", dtype: bool = True):
+    """``--executor`` (where the model runs), ``--device`` (torch device) and ``--dtype``."""
+    if executor:
         p.add_argument(
-            "--backend",
+            "--executor",
             default="torch",
             help="executor: torch, brian2-runtime, brian2-cpp or brian2-cuda (default torch)",
         )

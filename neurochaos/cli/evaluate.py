@@ -21,7 +21,7 @@ def register(sub):
         choices=["auto", "yes", "no"],
         help="Hamming distance on signs (yes), Euclidean (no), or Hamming only if both sets are +-1 (auto)",
     )
-    add_execution(p, backend=False, dtype=False)
+    add_execution(p, executor=False, dtype=False)
     p.add_argument("--chunk", type=int, default=2048, help="rows per distance block (default 2048)")
     add_seed(p, "seed of the equal-size subset drawn from the larger set (every index)")
     add_reporting(p, progress=False)

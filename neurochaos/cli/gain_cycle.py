@@ -25,7 +25,7 @@ def register(sub):
     p.add_argument("--chains", type=int, default=1, help="independent initial states (default 1)")
     add_seed(p, "seed of patterns, weights (seed) and x(0) (seed + 1)")
     p.add_argument(
-        "--backend", default="torch", help="executor: torch, brian2-runtime, brian2-cpp or brian2-cuda (default torch)"
+        "--executor", default="torch", help="executor: torch, brian2-runtime, brian2-cpp or brian2-cuda (default torch)"
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON (default: a short text)")
     p.add_argument("--plot", default=None, help="draw overlaps, gain and orthogonal activity to this image")
@@ -51,7 +51,7 @@ def run(args) -> int:
         threshold=args.threshold,
         chains=args.chains,
         seed=args.seed,
-        backend=args.backend,
+        executor=args.executor,
         progress=not args.no_progress and not args.json,
     )
     s = res.summary

@@ -16,7 +16,7 @@ def register(sub):
     add_integration(p, T=200.0, T_help="measured time after the transient", transient=50.0, chains=None)
     p.add_argument("--t-ons", type=float, default=1.0, help="time between QR re-orthonormalisations (default 1 tau)")
     p.add_argument("--jacobian", default="auto", choices=["auto", "analytic", "autograd"])
-    add_execution(p, backend=False)
+    add_execution(p, executor=False)
     add_reporting(p)
     p.set_defaults(func=run)
 

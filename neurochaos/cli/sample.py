@@ -17,7 +17,7 @@ def register(sub):
         "the paper's 100 ms is 10 tau with tau = 10 ms)",
     )
     add_seed(p, "seed of the random initial states")
-    add_execution(p, backend=False, dtype=False)
+    add_execution(p, executor=False, dtype=False)
     p.add_argument(
         "--continuous",
         action="store_true",

@@ -33,7 +33,7 @@ def run(args) -> int:
         P=args.P,
         T=args.T,
         dt=args.dt,
-        backend=args.backend,
+        executor=args.executor,
         chains=args.chains,
         seed=args.seed,
         record_every=args.record_every,

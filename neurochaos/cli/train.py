@@ -13,7 +13,7 @@ def register(sub):
     )
     p.add_argument("--data-dir", default=None, help="folder of IDX files (overrides data.directory)")
     p.add_argument("--steps", type=int, default=None, help="total training steps (overrides training.steps)")
-    add_execution(p, backend=False, device=None, dtype=False)  # overrides training.device
+    add_execution(p, executor=False, device=None, dtype=False)  # overrides training.device
     p.add_argument("--out", required=True, help="output folder (checkpoint.npz, config.json, history.json)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.npz")
     add_reporting(p, json=False)

@@ -291,5 +291,5 @@ def get_executor(name: str, *, kind: str | None = None, **options) -> Executor:
     names = executor_names(kind)
     if name not in names:
         what = f" for {kind} cards" if kind is not None else ""
-        raise ConfigError(f"`backend` must be one of {', '.join(repr(n) for n in names)}{what}, got {name!r}")
+        raise ConfigError(f"`executor` must be one of {', '.join(repr(n) for n in names)}{what}, got {name!r}")
     return _REGISTRY[name](**options)

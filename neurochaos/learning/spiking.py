@@ -141,7 +141,7 @@ def train_spiking(
     cfg: SpikingLearningConfig | None = None,
     *,
     data=None,
-    backend: str = "brian2-cpp",
+    executor: str = "brian2-cpp",
     progress: bool = False,
 ) -> SpikingLearningResult:
     """Train the restricted 2-layer spiking model on ``data`` (default: the 8x8 digits).
@@ -150,7 +150,7 @@ def train_spiking(
     ----------
     cfg : SpikingLearningConfig
     data : a :class:`neurochaos.data.Dataset` (+-1 images); default ``load_dataset("digits")``
-    backend : ``"brian2-cpp"`` (one build, run_args between phases) or ``"brian2-runtime"``
+    executor : ``"brian2-cpp"`` (one build, run_args between phases) or ``"brian2-runtime"``
 
     Returns
     -------
@@ -182,7 +182,7 @@ def train_spiking(
     def v0():
         return rng.uniform(net.params["V_r_mV"], net.params["theta_mV"], size=(M, N))
 
-    with get_executor(backend, kind="spiking", record_v=0) as ex:
+    with get_executor(executor, kind="spiking", record_v=0) as ex:
         ex.prepare(net, run_cfg)
 
         def evaluate():

@@ -140,7 +140,7 @@ class GainRun:
     gains : ndarray, shape (n_rec,), gain in force at each record
     x_final : ndarray, shape (M, N), state after the last step
     network : the RateNetwork that was run (patterns in ``network.patterns``)
-    meta : settings (dt, method, epochs, backend, seconds ...)
+    meta : settings (dt, method, epochs, executor, seconds ...)
     """
 
     t: np.ndarray
@@ -236,7 +236,7 @@ def run_gain_protocol(
     dt: float | None = None,
     method: str | None = None,
     record_every: int = 1,
-    backend: str = "torch",
+    executor: str = "torch",
     progress: bool = False,
 ) -> GainRun:
     """Run ``network`` under a gain protocol.
@@ -252,7 +252,7 @@ def run_gain_protocol(
     chains, seed : number of chains and seed of x0
     dt, method : step (units of tau) and integrator (default: the card's)
     record_every : keep every k-th step
-    backend : executor name
+    executor : executor name
 
     Returns
     -------
@@ -270,7 +270,7 @@ def run_gain_protocol(
     x = check_finite_array(x, "x0", shape=(None, network.N))
     ts, xs, gs, info = [], [], [], []
     offset, seconds = 0.0, 0.0
-    ex = get_executor(backend, **({"progress": progress} if backend == "torch" else {}))
+    ex = get_executor(executor, **({"progress": progress} if executor == "torch" else {}))
     prepared_T = None
     with ex:
         for ep in eps:
@@ -291,7 +291,7 @@ def run_gain_protocol(
         "dt": dt,
         "method": method or prm.get("method", "euler"),
         "record_every": record_every,
-        "backend": backend,
+        "executor": executor,
         "epochs": info,
         "chains": int(x.shape[0]),
         "seed": seed,
@@ -341,7 +341,7 @@ def run_gain_cycle(
     settle_threshold: float = 0.9,
     dt: float | None = None,
     record_every: int = 5,
-    backend: str = "torch",
+    executor: str = "torch",
     progress: bool = False,
 ) -> GainCycleResult:
     """Cycle the gain of a structured + random network and count the memories it visits.
@@ -360,7 +360,7 @@ def run_gain_cycle(
     settle_threshold = check_float(settle_threshold, "settle_threshold", low=0.0, high=1.0, low_open=True)
     net = build_memory_network(model, N=N, P=P, patterns=patterns, g=cycle.schedule, structure=structure, seed=seed)
     run = run_gain_protocol(
-        net, cycle, chains=chains, seed=seed + 1, dt=dt, record_every=record_every, backend=backend, progress=progress
+        net, cycle, chains=chains, seed=seed + 1, dt=dt, record_every=record_every, executor=executor, progress=progress
     )
     m = compute_overlaps(run.x, net.patterns)
     labels, _ = identify_memory(m, threshold)
@@ -393,7 +393,7 @@ def run_gain_cycle(
             "settle_threshold": settle_threshold,
             "dt": run.meta["dt"],
             "record_every": record_every,
-            "backend": backend,
+            "executor": executor,
             "seconds": run.meta["seconds"],
         },
     }
