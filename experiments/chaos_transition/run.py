@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neurochaos import plotting
 from neurochaos.analysis import (
     compute_lambda_max,
     compute_lyapunov_spectra,
@@ -37,15 +38,6 @@ from neurochaos.executors import RunConfig, get_executor
 from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.io import save_json
 from neurochaos.model import build_network, initial_state
-from neurochaos.plotting import (
-    plot_autocorrelation,
-    plot_lambda_vs_g,
-    plot_lyapunov_spectra,
-    plot_running_lambda,
-    plot_sensitivity,
-    plot_state_space,
-    plot_traces,
-)
 from neurochaos.validation import Interval, ListOf, check_fields, check_float
 
 HERE = Path(__file__).resolve().parent
@@ -217,7 +209,7 @@ def run_traces(c: ExperimentConfig, out: Path) -> dict:
             "temporal_variance": float(late.var(axis=0).mean()),
             "mean_abs_tanh_x": float(np.abs(np.tanh(late)).mean()),
         }
-    plot_traces(
+    plotting.plot_traces(
         traces,
         out / "traces.png",
         units=4,
@@ -239,13 +231,15 @@ def run_sensitivity(c: ExperimentConfig, out: Path) -> dict:
     dist = np.linalg.norm(tr.x[:, 1] - tr.x[:, 0], axis=1)
     grow = dist / dist[0]
     big = np.nonzero(dist > 0.1 * np.sqrt(sc.N))[0]
-    plot_sensitivity(
+    plotting.plot_sensitivity(
         tr,
         out / "sensitivity.png",
         labels=("x(0)", f"x(0) + U[0, {sc.eps:g}]"),
         title=f"Sensitive dependence, g = {sc.g:g}, N = {sc.N}",
     )
-    plot_state_space(tr, out / "sensitivity_3d.png", until=sc.t_3d, title=f"first {sc.t_3d:g} tau, g = {sc.g:g}")
+    plotting.plot_state_space(
+        tr, out / "sensitivity_3d.png", until=sc.t_3d, title=f"first {sc.t_3d:g} tau, g = {sc.g:g}"
+    )
     t_sep = float(tr.t[big[0]]) if len(big) else None
     return {
         "N": sc.N,
@@ -288,7 +282,9 @@ def run_lambda_vs_g(c: ExperimentConfig, out: Path, progress: bool) -> dict:
             "max": lam.max(1).tolist(),
             "seconds": time.perf_counter() - t0,
         }
-    plot_lambda_vs_g(lc.gains, {f"N = {N}": d["lambda_max"] for N, d in res["sizes"].items()}, out / "lambda_vs_g.png")
+    plotting.plot_lambda_vs_g(
+        lc.gains, {f"N = {N}": d["lambda_max"] for N, d in res["sizes"].items()}, out / "lambda_vs_g.png"
+    )
     return res
 
 
@@ -320,7 +316,7 @@ def run_autocorr(c: ExperimentConfig, out: Path, progress: bool) -> dict:
             "delta_dmft": th.delta.tolist(),
         }
         simulated[f"g = {g:g}"], theory[f"g = {g:g}"] = ac, th
-    plot_autocorrelation(
+    plotting.plot_autocorrelation(
         simulated, theory, out / "autocorr_vs_dmft.png", title=f"Autocorrelation, N = {ac_c.N}: simulation vs DMFT"
     )
     return res
@@ -349,7 +345,7 @@ def run_spectrum(c: ExperimentConfig, out: Path, progress: bool) -> dict:
             "entropy_rate_per_unit": r.entropy_rate / N,
         }
         spectra[N] = r
-    plot_lyapunov_spectra(
+    plotting.plot_lyapunov_spectra(
         spectra, out / "spectrum_extensive.png", title=f"Lyapunov spectrum, g = {spc.g:g}: extensive in N"
     )
     return res
@@ -366,7 +362,7 @@ def run_crosscheck(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     t1 = time.perf_counter()
     two = compute_lambda_max(net, d0=1e-8, **kw)
     t2 = time.perf_counter()
-    plot_running_lambda(
+    plotting.plot_running_lambda(
         {"QR method (k = 1)": qr, "two trajectories (d0 = 1e-8)": two},
         out / "crosscheck.png",
         title=f"g = {cc.g:g}, N = {cc.N}",

@@ -18,6 +18,17 @@ __all__ = [
 ]
 
 
+def _labelled(fig, ax, path, xlabel: str, ylabel: str, title: str | None) -> Figure:
+    """Axis labels, optional title, legend and layout of a one-axes figure; then save (``path``) and return it."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return _finish(fig, path, dpi=120)
+
+
 def plot_sensitivity(
     trace, path=None, *, units: int = 3, labels=("x(0)", "perturbed"), title: str | None = None
 ) -> Figure:
@@ -135,13 +146,7 @@ def plot_autocorrelation(simulated: dict, theory: dict | None = None, path=None,
         if label in theory:
             th = theory[label]
             ax.plot(th.s, th.delta, "--", color=line.get_color(), lw=1.2, label=f"{label} DMFT")
-    ax.set_xlabel("s (units of tau)")
-    ax.set_ylabel("Delta(s)")
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return _finish(fig, path, dpi=120)
+    return _labelled(fig, ax, path, "s (units of tau)", "Delta(s)", title)
 
 
 def plot_lyapunov_spectra(spectra: dict, path=None, *, title: str | None = None) -> Figure:
@@ -162,13 +167,7 @@ def plot_lyapunov_spectra(spectra: dict, path=None, *, title: str | None = None)
         k = len(r.spectrum)
         ax.plot((np.arange(k) + 1) / N, r.spectrum, lw=1.2, label=f"N = {N}, D_KY/N = {r.kaplan_yorke_dim / N:.3f}")
     ax.axhline(0.0, color="k", lw=0.8)
-    ax.set_xlabel("i / N")
-    ax.set_ylabel("lambda_i (1/tau)")
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return _finish(fig, path, dpi=120)
+    return _labelled(fig, ax, path, "i / N", "lambda_i (1/tau)", title)
 
 
 def plot_running_lambda(estimates: dict, path=None, *, title: str | None = None) -> Figure:
@@ -187,10 +186,4 @@ def plot_running_lambda(estimates: dict, path=None, *, title: str | None = None)
     for k, (label, r) in enumerate(estimates.items()):
         tr = np.asarray(r.trace)
         ax.plot(r.trace_t, tr[:, 0] if tr.ndim == 2 else tr, ("-", "--", ":", "-.")[k % 4], label=label)
-    ax.set_xlabel("measured time (units of tau)")
-    ax.set_ylabel("running lambda_max (1/tau)")
-    if title:
-        ax.set_title(title)
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    return _finish(fig, path, dpi=120)
+    return _labelled(fig, ax, path, "measured time (units of tau)", "running lambda_max (1/tau)", title)
