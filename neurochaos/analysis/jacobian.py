@@ -109,6 +109,22 @@ def check_times(T, t_ons, transient, dt):
     return n_ons, int(math.ceil(transient / (n_ons * dt) - 1e-9)), max(1, int(round(T / (n_ons * dt))))
 
 
+def renormalisation_intervals(n_tr: int, n_meas: int, n_ons: int, *, desc: str, progress: bool):
+    """The intervals of a Lyapunov estimate: yields ``(j, steps)`` for j = 0 .. n_tr + n_meas - 1.
+
+    ``steps`` is the range of the ``n_ons`` integration-step indices of interval j (the
+    caller advances through them, then renormalises); ``j >= n_tr`` are the measured
+    intervals. A tqdm bar over intervals when ``progress``.
+
+    >>> [(j, list(s)) for j, s in renormalisation_intervals(1, 1, 2, desc="", progress=False)]
+    [(0, [0, 1]), (1, [2, 3])]
+    """
+    from tqdm.auto import tqdm
+
+    for j in tqdm(range(n_tr + n_meas), desc=desc, unit="ons", mininterval=0.5, disable=not progress):
+        yield j, range(j * n_ons, (j + 1) * n_ons)
+
+
 def detect_drift_form(network, config: RunConfig, *, seed: int = 0) -> DriftForm | None:
     """Return the :class:`DriftForm` of the network's step, or None if it has another form.
 

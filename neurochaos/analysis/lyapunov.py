@@ -19,13 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..errors import DivergenceError
 from ..model import build_network, seed_streams
 from ..model.schedule import constant_value
 from ..validation import check_choice, check_finite_array, check_int, fail
-from .jacobian import check_times, detect_drift_form, make_autograd_step, run_config_for
+from .jacobian import check_times, detect_drift_form, make_autograd_step, renormalisation_intervals, run_config_for
 
 __all__ = [
     "LyapunovSpectrum",
@@ -253,14 +252,12 @@ def compute_lyapunov_spectra(
     m = min(k, n_trace)
     total = torch.zeros((B, k), dtype=torch.float64, device=dev)
     trace = np.empty((n_meas, B, m))
-    it = range(n_tr + n_meas)
-    it = tqdm(it, desc=f"lyapunov N={N} k={k} B={B}", unit="ons", mininterval=0.5, disable=not progress)
-    n = 0
+    intervals = renormalisation_intervals(n_tr, n_meas, n_ons, desc=f"lyapunov N={N} k={k} B={B}", progress=progress)
     with torch.no_grad():
-        for j in it:
-            for _ in range(n_ons):
+        for j, steps in intervals:
+            for n in steps:
                 x, Q = advance(x, Q, n)
-                n += 1
+            n = steps.stop
             Q, R = torch.linalg.qr(Q)
             if not bool(torch.isfinite(x).all()):
                 raise DivergenceError(

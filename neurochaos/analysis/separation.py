@@ -11,12 +11,11 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from ..errors import DivergenceError
 from ..model import seed_streams
 from ..validation import check_finite_array, check_float, check_int
-from .jacobian import check_times, run_config_for
+from .jacobian import check_times, renormalisation_intervals, run_config_for
 
 __all__ = ["MaxLyapunov", "compute_lambda_max"]
 
@@ -89,14 +88,12 @@ def compute_lambda_max(
     step = make_step(network, cfg, device=device, dtype=dtype)
     x = torch.as_tensor(np.stack([x0, x0 + d0 * u / np.linalg.norm(u)]), dtype=step.dtype, device=step.device)
     total, trace = 0.0, np.empty(n_meas)
-    it = range(n_tr + n_meas)
-    it = tqdm(it, desc=f"two-trajectory N={network.N}", unit="ons", mininterval=0.5, disable=not progress)
-    n = 0
+    intervals = renormalisation_intervals(n_tr, n_meas, n_ons, desc=f"two-trajectory N={network.N}", progress=progress)
     with torch.no_grad():
-        for j in it:
-            for _ in range(n_ons):
+        for j, steps in intervals:
+            for n in steps:
                 x = step(x, n)
-                n += 1
+            n = steps.stop
             delta = x[1] - x[0]
             d = float(torch.linalg.vector_norm(delta))
             if not math.isfinite(d) or d == 0.0:
