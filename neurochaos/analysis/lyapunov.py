@@ -254,10 +254,10 @@ def compute_lyapunov_spectra(
     trace = np.empty((n_meas, B, m))
     intervals = renormalisation_intervals(n_tr, n_meas, n_ons, desc=f"lyapunov N={N} k={k} B={B}", progress=progress)
     with torch.no_grad():
-        for j, steps in intervals:
-            for n in steps:
+        for j, block in intervals:
+            for n in block:
                 x, Q = advance(x, Q, n)
-            n = steps.stop
+            n = block.stop
             Q, R = torch.linalg.qr(Q)
             if not bool(torch.isfinite(x).all()):
                 raise DivergenceError(

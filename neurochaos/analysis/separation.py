@@ -90,10 +90,10 @@ def compute_lambda_max(
     total, trace = 0.0, np.empty(n_meas)
     intervals = renormalisation_intervals(n_tr, n_meas, n_ons, desc=f"two-trajectory N={network.N}", progress=progress)
     with torch.no_grad():
-        for j, steps in intervals:
-            for n in steps:
+        for j, block in intervals:
+            for n in block:
                 x = step(x, n)
-            n = steps.stop
+            n = block.stop
             delta = x[1] - x[0]
             d = float(torch.linalg.vector_norm(delta))
             if not math.isfinite(d) or d == 0.0:
