@@ -127,14 +127,14 @@ def build_learning_network(n_visible: int, cfg: SpikingLearningConfig):
     return net, mask
 
 
-def _phase(ex, N: int, cfg, v0, mu, w_struct):
-    """Run one phase; activities s (M, N) in [-1, 1] from the counts over its second half."""
-    tr = ex.run(v0, bias=mu, weights={"struct": w_struct})
+def _phase(ex, N: int, r_max_hz: float, v0, mu, weights: dict):
+    """Run one phase; activities s (M, N) in [-1, 1] from the spike counts over its second half."""
+    tr = ex.run(v0, bias=mu, weights=weights)
     half = tr.duration_ms / 2
     sel = tr.spike_t_ms >= half
     counts = np.zeros((v0.shape[0], N))
     np.add.at(counts, (tr.spike_chain[sel], tr.spike_i[sel]), 1)
-    return activity(counts / (half * 1e-3), cfg.r_max_hz)
+    return activity(counts / (half * 1e-3), r_max_hz)
 
 
 def train_spiking(
@@ -186,7 +186,7 @@ def train_spiking(
         ex.prepare(net, run_cfg)
 
         def evaluate():
-            s_free = _phase(ex, N, cfg, v0(), drive(), cfg.J_A_mV * A[post, pre])
+            s_free = _phase(ex, N, cfg.r_max_hz, v0(), drive(), {"struct": cfg.J_A_mV * A[post, pre]})
             samples = np.where(s_free[:, :n_v] > 0, 1.0, -1.0)
             result.indices.append(accuracy_indices(x_test, samples, seed=cfg.seed))
             result.samples = samples
@@ -195,7 +195,7 @@ def train_spiking(
         s_f = evaluate()
         for _ in tqdm(range(cfg.epochs), disable=not progress, desc="spiking CHL"):
             batch = x_train[rng.choice(len(x_train), size=M, replace=False)]
-            s_c = _phase(ex, N, cfg, v0(), drive(batch), cfg.J_A_mV * A[post, pre])
+            s_c = _phase(ex, N, cfg.r_max_hz, v0(), drive(batch), {"struct": cfg.J_A_mV * A[post, pre]})
             s_c[:, :n_v] = batch  # clamped statistics use the data themselves
             A, bias = contrastive_update(A, bias, s_c, s_f, k=cfg.k, mask=mask)
             s_f = evaluate()  # the free phase of the next step, and the samples of this epoch
@@ -231,12 +231,7 @@ class SpikingPhaseRunner:
     def _run(self, network, v0, mu):
         prm = self.params
         w = float(prm["J_A_mV"]) * network.A[self.post, self.pre]
-        tr = self.executor.run(v0, bias=mu, weights={"learn": w})
-        half = tr.duration_ms / 2
-        sel = tr.spike_t_ms >= half
-        counts = np.zeros((v0.shape[0], network.N))
-        np.add.at(counts, (tr.spike_chain[sel], tr.spike_i[sel]), 1)
-        return activity(counts / (half * 1e-3), float(prm["r_max_hz"]))
+        return _phase(self.executor, network.N, float(prm["r_max_hz"]), v0, mu, {"learn": w})
 
     def _drive(self, network, M):
         prm = self.params
