@@ -95,13 +95,18 @@ def save_run_record(folder: Path, config_path, config, seconds: dict, **extra) -
     )
 
 
-def experiment_cli(main, doc: str, default_config: Path, argv=None, *, options=()) -> None:
+def experiment_cli(main, doc: str, default_config: Path, argv=None, *, options=()) -> int:
     """The command line of an experiment: ``[CONFIG] [--out DIR] [--no-progress]`` plus ``options``.
 
     ``options`` are ``(flag, kwargs)`` pairs for ``add_argument``; their values are passed
-    to ``main`` by destination name. Prints the results folder.
+    to ``main`` by destination name. Prints the results folder and returns 0; a
+    :class:`~neurochaos.errors.NeurochaosError` (bad config, missing data ...) prints one
+    line and returns 2, as ``neurochaos`` does; ``__main__`` blocks pass the code to ``sys.exit``.
     """
     import logging
+    import sys
+
+    from .errors import NeurochaosError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     p = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -117,4 +122,9 @@ def experiment_cli(main, doc: str, default_config: Path, argv=None, *, options=(
     if not config.exists() and (default_config.parent / config).exists():
         config = default_config.parent / config  # a bare name: the experiment's own folder
     out, progress = a.pop("out"), not a.pop("no_progress")
-    print(main(config, out, progress=progress, **a))
+    try:
+        print(main(config, out, progress=progress, **a))
+    except NeurochaosError as exc:
+        print(f"{Path(sys.argv[0]).name}: error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -61,3 +61,25 @@ def test_spiking_chaos_runs_from_a_config(tmp_path, has_compiler):
     assert res["N"] == 100 and [r["g"] for r in res["rows"]] == [1.0]
     assert (tmp_path / "out" / "raster_g1.png").stat().st_size > 1000
     assert json.loads((tmp_path / "out" / "results" / "run.json").read_text())["config"]["run"]["N"] == 100
+
+
+def test_experiment_cli_parses_config_out_and_options_and_reports_user_errors(tmp_path, capsys):
+    from neurochaos.experiment import experiment_cli
+
+    seen = {}
+
+    def main(config, out, progress=True, steps=None):
+        seen.update(config=config, out=out, progress=progress, steps=steps)
+        return read_config(config, {"experiment": {"out"}})
+
+    default = tmp_path / "config.toml"
+    default.write_text('[experiment]\nout = "o"\n')
+    opts = [("--steps", {"type": int, "default": None})]
+    assert experiment_cli(main, "Doc line.\n", default, ["--no-progress", "--steps", "3"], options=opts) == 0
+    assert seen == {"config": default, "out": None, "progress": False, "steps": 3}
+    (tmp_path / "other.toml").write_text('[experiment]\nout = "p"\n')
+    assert experiment_cli(main, "Doc.", default, ["other.toml", "--out", "X"], options=opts) == 0  # a bare name
+    assert seen["config"] == tmp_path / "other.toml" and seen["out"] == "X"
+    capsys.readouterr()
+    assert experiment_cli(main, "Doc.", default, [str(tmp_path / "missing.toml")], options=opts) == 2
+    assert "error: `config` must be an existing TOML file" in capsys.readouterr().err

@@ -439,4 +439,4 @@ def main(config_path=HERE / "config.toml", out=None, progress: bool = True) -> P
 
 
 if __name__ == "__main__":
-    experiment_cli(main, __doc__, HERE / "config.toml")
+    raise SystemExit(experiment_cli(main, __doc__, HERE / "config.toml"))

@@ -303,11 +303,13 @@ def main(
 
 
 if __name__ == "__main__":
-    experiment_cli(
-        main,
-        "Chaotic generation experiment (Figs 2-5, lambda_max, RBM table)",
-        Path(__file__).with_name("scaled.toml"),
-        options=[
-            ("--steps", {"type": int, "default": None, "help": "override the training steps of every architecture"})
-        ],
+    raise SystemExit(
+        experiment_cli(
+            main,
+            "Chaotic generation experiment (Figs 2-5, lambda_max, RBM table)",
+            Path(__file__).with_name("scaled.toml"),
+            options=[
+                ("--steps", {"type": int, "default": None, "help": "override the training steps of every architecture"})
+            ],
+        )
     )

@@ -195,4 +195,4 @@ def main(config_path, out=None, progress: bool = False) -> Path:
 
 
 if __name__ == "__main__":
-    experiment_cli(main, __doc__, Path(__file__).with_name("scaled.toml"))
+    raise SystemExit(experiment_cli(main, __doc__, Path(__file__).with_name("scaled.toml")))

@@ -97,4 +97,4 @@ def main(config_path=HERE / "config.toml", out=None, progress: bool = False) -> 
 
 
 if __name__ == "__main__":
-    experiment_cli(main, __doc__, HERE / "config.toml")
+    raise SystemExit(experiment_cli(main, __doc__, HERE / "config.toml"))
