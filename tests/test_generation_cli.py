@@ -58,6 +58,11 @@ def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, caps
     assert main(["train", str(config), "--out", str(out), "--data", "no-such-set", "--resume", "--no-progress"]) == 2
     assert main(["sample", str(tmp_path / "missing"), "--out", str(tmp_path / "s.npz")]) == 2
     assert "checkpoint" in capsys.readouterr().err
+    assert main(["sample", str(out), "--t", "0", "--out", str(tmp_path / "s.npz")]) == 2  # times in tau, > 0
+    assert "`--t` must be in (0.0, inf)" in capsys.readouterr().err
+    assert main(["sample", str(out), "--out", str(tmp_path / "s.txt")]) == 2
+    assert "`--out` must end in .npz" in capsys.readouterr().err
+    assert not (tmp_path / "s.npz").exists()
     assert (out / "checkpoint.npz").read_bytes() == before
 
 
