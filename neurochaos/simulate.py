@@ -30,11 +30,12 @@ def simulate(
 
     Parameters
     ----------
-    model : card name, e.g. ``"chaotic_rate"``
+    model : card name, e.g. ``"chaotic_rate"``; a spiking card (``"chaotic_lif"``) runs on a Brian2
+        executor from potentials uniform between reset and threshold and returns a SpikeTrace (mV)
     N, g, P : network size, gain (number or schedule), pattern count (default: the card's)
     T, dt : duration and step in units of tau (dt default: the card's)
     executor : executor name (see :func:`neurochaos.executors.executor_names`)
-    chains : number of independent chains M, each from its own random x(0) ~ N(0, 1)
+    chains : number of independent chains M, each from its own random x(0) ~ N(0, 1) (rate cards)
     seed : one integer seed: weights, patterns and initial states derive from it
     record_every : keep every k-th step
 
@@ -57,7 +58,12 @@ def simulate(
         device=device,
     )
     chains = check_int(chains, "chains", min_value=1)
-    x0 = initial_state(net, chains, seed=seed + 1)
+    if net.card.kind == "spiking":  # potentials uniform between reset and threshold (mV)
+        from .model import initial_potentials
+
+        x0 = initial_potentials(net, chains, seed=seed + 1)
+    else:
+        x0 = initial_state(net, chains, seed=seed + 1)
     options = {"progress": progress}
     with get_executor(executor, **options) as ex:
         ex.prepare(net, config)

@@ -152,3 +152,29 @@ def test_divergence_is_zero_for_identical_runs_and_large_for_independent_ones():
 def test_dense_to_sparse_keeps_zeros_on_request():
     pre, post, w = dense_to_sparse(np.zeros((3, 3)), keep_zeros=True)
     assert len(pre) == 6 and not np.any(pre == post)
+
+
+def test_build_network_dispatches_on_the_card_kind():
+    from neurochaos.errors import ModelError
+    from neurochaos.model import SpikingNetwork, build_network, build_spiking_network
+
+    a = build_network("chaotic_lif", N=50, seed=3, params={"J_mV": 0.2})
+    b = build_spiking_network("chaotic_lif", N=50, seed=3, params={"J_mV": 0.2})
+    assert isinstance(a, SpikingNetwork) and np.array_equal(a.dense_weights("rand"), b.dense_weights("rand"))
+    with pytest.raises(ModelError, match=r"`tau_ms` applies to rate cards"):
+        build_network("chaotic_lif", N=50, tau_ms=5.0)
+    with pytest.raises(ModelError, match=r"`params` applies to spiking cards"):
+        build_network("chaotic_rate", N=10, params={"g": 1.0})
+
+
+def test_simulate_runs_a_spiking_card_on_brian2_and_names_the_executors_otherwise():
+    from neurochaos.errors import ConfigError
+    from neurochaos.simulate import simulate
+
+    tr = simulate("chaotic_lif", N=100, T=2.0, executor="brian2-runtime", seed=0, record_every=10)
+    assert tr.x.shape == (40, 1, 100) and tr.counts().sum() > 0
+    assert tr.meta["executor"] == "brian2-runtime" and tr.meta["model"] == "chaotic_lif"
+    with pytest.raises(
+        ConfigError, match=r"spiking card, which executor 'torch' does not run; use one of 'brian2-cpp'"
+    ):
+        simulate("chaotic_lif", N=100, T=2.0)

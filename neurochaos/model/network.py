@@ -140,8 +140,10 @@ def build_network(
     patterns: np.ndarray | None = None,
     bias: np.ndarray | float | None = None,
     tau_ms: float | None = None,
-) -> RateNetwork:
-    """Draw a network from a model card's recipes.
+    params: dict | None = None,
+):
+    """Draw a network from a model card's recipes: a :class:`RateNetwork`, or for a spiking card
+    the :class:`~neurochaos.model.SpikingNetwork` of :func:`~neurochaos.model.build_spiking_network`.
 
     Parameters
     ----------
@@ -152,13 +154,22 @@ def build_network(
     P : number of random patterns for ``hopfield`` pathways (default: the card's)
     patterns : explicit patterns, shape (P, N), instead of random ones
     bias : constant input b, scalar or shape (N,) (default 0)
-    tau_ms : time constant in ms (default: the card's)
+    tau_ms : time constant in ms (default: the card's; rate cards)
+    params : overrides of card parameters (spiking cards, e.g. ``{"J_mV": 0.2}``)
 
     >>> net = build_network("chaotic_rate", N=50, g=2.0, seed=1)
     >>> net.weights["rand"].shape
     (50, 50)
     """
     card = model if isinstance(model, ModelCard) else load_card(model)
+    if card.kind == "spiking":  # the network knows its kind
+        from .spiking import build_spiking_network
+
+        if tau_ms is not None:
+            raise ModelError(f"`tau_ms` applies to rate cards; set params={{'tau_ms': ...}} for {card.name!r}")
+        return build_spiking_network(card, N=N, g=g, seed=seed, P=P, patterns=patterns, bias=bias, params=params)
+    if params is not None:
+        raise ModelError(f"`params` applies to spiking cards; rate card {card.name!r} takes N, g, P, bias, tau_ms")
     prm = card.parameters
     where = card.path or card.name
     N, g, rng_w, patterns = draw_common(card, prm, N, g, seed, P, patterns, min_N=1)
