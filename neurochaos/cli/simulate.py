@@ -1,4 +1,4 @@
-"""``neurochaos simulate MODEL ...``: simulate a rate card and save x(t)."""
+"""``neurochaos simulate MODEL ...``: simulate a card (rate, or spiking on a Brian2 executor) and save x(t)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from __future__ import annotations
 def register(sub):
     from .common import add_execution, add_integration, add_model, add_network, add_reporting, add_seed
 
-    p = sub.add_parser("simulate", help="simulate a rate model card and write t and x to an .npz")
+    p = sub.add_parser(
+        "simulate", help="simulate a model card (spiking cards on a brian2 executor) and write t and x to an .npz"
+    )
     add_model(p)
     add_network(p)
     add_integration(p, T=100.0)
