@@ -2,9 +2,10 @@
 
 Public API::
 
-    from neurochaos.baselines import RBM, train_rbm
+    from neurochaos.baselines import RBM, train_rbm, Kaleidoscope, KaleidoscopeConfig, train_kaleidoscope
 """
 
+from .kaleidoscope import Kaleidoscope, KaleidoscopeConfig, chain_diversity, train_kaleidoscope
 from .rbm import RBM, train_rbm
 
-__all__ = ["RBM", "train_rbm"]
+__all__ = ["RBM", "train_rbm", "Kaleidoscope", "KaleidoscopeConfig", "train_kaleidoscope", "chain_diversity"]
