@@ -4,9 +4,14 @@ Public API::
 
     from neurochaos.generators import (sparse_projection, build_reservoir, latent_bank, stream_latents,
                                        GANConfig, train_gan, generate_images)
+    from neurochaos.generators import Generator, build_generator, load_generator  # the common interface
+
+(``make_generator`` is the GAN's generator network; ``build_generator`` builds a
+comparison generator of :mod:`neurochaos.generators.interface` by name.)
 """
 
 from .gan import GANConfig, TrainedGAN, generate_images, make_discriminator, make_generator, train_gan
+from .interface import GENERATORS, Cost, Generator, build_generator, load_generator
 from .reservoir import build_reservoir, latent_bank, sparse_projection, stream_latents
 
 __all__ = [
@@ -20,4 +25,9 @@ __all__ = [
     "make_discriminator",
     "train_gan",
     "generate_images",
+    "Generator",
+    "Cost",
+    "GENERATORS",
+    "build_generator",
+    "load_generator",
 ]

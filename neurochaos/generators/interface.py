@@ -1,0 +1,272 @@
+"""One interface for every generator compared on the same data and indices.
+
+A :class:`Generator` is fitted on ``x_train`` (n, D) in [-1, 1], draws ``sample(n, seed)``
+(n, D) in [-1, 1], saves to / loads from a folder (``generator.json`` naming its kind and
+settings, plus the model's own files), and keeps a :class:`Cost` record. The existing
+models are wrapped, not rewritten:
+
+- ``"chaotic"``: the contrastive-Hebbian chaotic network (:func:`neurochaos.learning.train`,
+  any ``fu_*`` card; samples are the free dynamics from random states, no injected noise);
+- ``"rbm"``: the PCD-trained RBM (:mod:`neurochaos.baselines.rbm`);
+- ``"kaleidoscope"``: generative kaleidoscopic networks (:mod:`neurochaos.baselines.kaleidoscope`).
+
+Use :func:`build_generator` (name + settings) and :func:`load_generator` (folder).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..io import save_json
+from ..validation import check_finite_array, check_int, fail
+
+__all__ = ["Cost", "Generator", "GENERATORS", "build_generator", "load_generator"]
+
+
+@dataclass
+class Cost:
+    """What a generator costs.
+
+    Attributes
+    ----------
+    evaluations_per_sample : network evaluations (or integration steps, Gibbs sweeps) per sample
+    parameters : trained parameters
+    fit_seconds : wall time of ``fit``
+    sample_seconds_per_sample : wall time of the last ``sample`` call divided by its n
+    """
+
+    evaluations_per_sample: int = 0
+    parameters: int = 0
+    fit_seconds: float = 0.0
+    sample_seconds_per_sample: float | None = None
+
+
+class Generator:
+    """Base class: subclasses set ``name`` and implement ``_fit``, ``_sample``, ``_save``, ``_load``."""
+
+    name = "base"
+
+    def __init__(self, **settings):
+        self.settings = settings
+        self.cost = Cost()
+        self.n_visible = None
+
+    def fit(self, x_train, *, progress: bool = False) -> Generator:
+        """Fit on ``x_train`` (n, D) in [-1, 1]; returns self."""
+        x = check_finite_array(x_train, "x_train", shape=(None, None))
+        if x.shape[0] == 0:
+            fail("x_train", "a non-empty (n, D) array of images", "array with 0 rows")
+        if x.min() < -1 or x.max() > 1:
+            fail("x_train", "in [-1, 1] (encoded pixels)", f"range [{x.min():g}, {x.max():g}]")
+        t0 = time.perf_counter()
+        self._fit(x, progress)
+        self.cost.fit_seconds = time.perf_counter() - t0
+        self.n_visible = x.shape[1]
+        return self
+
+    def sample(self, n: int, *, seed: int = 0) -> np.ndarray:
+        """``n`` samples, shape (n, n_visible), float64 in [-1, 1]."""
+        if self.n_visible is None:
+            fail("generator", "fitted (or loaded) before sampling", f"an unfitted {self.name!r} generator")
+        n = check_int(n, "n", min_value=1)
+        t0 = time.perf_counter()
+        s = np.asarray(self._sample(n, check_int(seed, "seed", min_value=0)), dtype=np.float64)
+        self.cost.sample_seconds_per_sample = (time.perf_counter() - t0) / n
+        return s
+
+    def save(self, folder) -> Path:
+        """Write ``generator.json`` and the model's files into ``folder``."""
+        if self.n_visible is None:
+            fail("generator", "fitted before saving", f"an unfitted {self.name!r} generator")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self._save(folder)
+        save_json(
+            folder / "generator.json",
+            {"name": self.name, "settings": self.settings, "n_visible": self.n_visible, "cost": asdict(self.cost)},
+        )
+        return folder
+
+    # subclass hooks
+    def _fit(self, x: np.ndarray, progress: bool) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _sample(self, n: int, seed: int) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _save(self, folder: Path) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _load(self, folder: Path) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class ChaoticGenerator(Generator):
+    """The chaotic network trained by contrastive Hebbian learning.
+
+    Settings: ``model`` and ``training`` tables of :class:`~neurochaos.learning.TrainConfig`
+    (``eval_every`` is forced to 0: evaluation belongs to the comparison), ``encoding``
+    ("pm1" or "continuous": the read-out of the samples).
+    """
+
+    name = "chaotic"
+
+    def __init__(self, model: dict | None = None, training: dict | None = None, encoding: str = "pm1"):
+        super().__init__(model=dict(model or {}), training=dict(training or {}), encoding=encoding)
+        self.network = None
+
+    def _config(self):
+        from ..learning import TrainConfig
+
+        s = self.settings
+        training = {**s["training"], "eval_every": 0}
+        return TrainConfig.from_dict({"model": s["model"], "training": training, "data": {"encoding": s["encoding"]}})
+
+    def _fit(self, x, progress):
+        from ..data.sources import Dataset
+        from ..learning import train
+
+        self.settings["model"].setdefault("n_visible", x.shape[1])
+        cfg = self._config()
+        y = -np.ones(len(x), dtype=np.int64)
+        ds = Dataset(x, y, x[:1], y[:1], (x.shape[1], 1), "given", self.settings["encoding"], "x_train of fit()")
+        with tempfile.TemporaryDirectory(prefix="neurochaos_chaotic_") as out:
+            self.network = train(cfg, out, dataset=ds, progress=progress).network
+        self._set_cost()
+
+    def _set_cost(self):
+        net = self.network
+        self.cost.evaluations_per_sample = int(round(net.T / net.dt))
+        self.cost.parameters = int(net.mask.sum() // 2 + net.N)
+
+    def _sample(self, n, seed):
+        from ..learning import generate, readout
+
+        return readout(generate(self.network, n, seed=seed)[0], self.settings["encoding"])
+
+    def _save(self, folder):
+        from ..learning.checkpoint import Checkpoint, save_checkpoint
+        from ..learning.draws import DRAW_POLICY
+
+        net, cfg = self.network, self._config().resolve()
+        draws = {"policy": DRAW_POLICY, "seed": None}
+        save_checkpoint(
+            folder / "checkpoint.npz", Checkpoint(cfg.to_dict(), 0, net.A, net.bias, net.J0, None, draws, [])
+        )
+
+    def _load(self, folder):
+        from ..learning import load_trained
+
+        self.network = load_trained(folder / "checkpoint.npz")[0]
+        self._set_cost()
+
+
+class RBMGenerator(Generator):
+    """The PCD-trained RBM. Settings: ``n_hidden``, ``steps``, ``lr``, ``chains``, ``batch_size``, ``sweeps``, ``seed``."""
+
+    name = "rbm"
+
+    def __init__(self, n_hidden=64, steps=1000, lr=0.01, chains=100, batch_size=100, sweeps=200, seed=0):
+        super().__init__(
+            n_hidden=n_hidden, steps=steps, lr=lr, chains=chains, batch_size=batch_size, sweeps=sweeps, seed=seed
+        )
+        self.rbm = None
+
+    def _fit(self, x, progress):
+        from ..baselines import train_rbm
+
+        s = self.settings
+        x = np.where(x > 0, 1.0, -1.0)  # the RBM is a +-1 model
+        self.rbm = train_rbm(
+            x, s["n_hidden"], steps=s["steps"], lr=s["lr"], chains=s["chains"], batch_size=s["batch_size"],
+            seed=s["seed"], progress=progress,
+        )  # fmt: skip
+        self._set_cost()
+
+    def _set_cost(self):
+        self.cost.evaluations_per_sample = int(self.settings["sweeps"])
+        self.cost.parameters = int(self.rbm.W.size + self.rbm.visible_bias.size + self.rbm.hidden_bias.size)
+
+    def _sample(self, n, seed):
+        return self.rbm.sample(n, sweeps=self.settings["sweeps"], seed=seed)
+
+    def _save(self, folder):
+        self.rbm.save(folder / "rbm.npz")
+
+    def _load(self, folder):
+        from ..baselines import RBM
+
+        self.rbm = RBM.load(folder / "rbm.npz")
+        self._set_cost()
+
+
+class KaleidoscopeGenerator(Generator):
+    """Generative kaleidoscopic networks. Settings: the KaleidoscopeConfig fields, ``steps``, ``eps``, ``noise``."""
+
+    name = "kaleidoscope"
+
+    def __init__(self, steps: int = 30, eps: float = 0.01, noise: str = "uniform", **config):
+        from ..baselines import KaleidoscopeConfig
+
+        KaleidoscopeConfig(**config)  # checks the settings now, not after fitting
+        super().__init__(steps=steps, eps=eps, noise=noise, **config)
+        self.model = None
+
+    def _fit(self, x, progress):
+        from ..baselines import KaleidoscopeConfig, train_kaleidoscope
+
+        s = dict(self.settings)
+        sampling = {k: s.pop(k) for k in ("steps", "eps", "noise")}
+        self.model = train_kaleidoscope(x, KaleidoscopeConfig(**s), progress=progress)
+        self._set_cost(sampling["steps"])
+
+    def _set_cost(self, steps):
+        self.cost.evaluations_per_sample = int(steps)
+        self.cost.parameters = self.model.n_parameters
+
+    def _sample(self, n, seed):
+        s = self.settings
+        return self.model.sample(n, steps=s["steps"], eps=s["eps"], noise=s["noise"], seed=seed)
+
+    def _save(self, folder):
+        self.model.save(folder / "kaleidoscope.npz")
+
+    def _load(self, folder):
+        from ..baselines import Kaleidoscope
+
+        self.model = Kaleidoscope.load(folder / "kaleidoscope.npz")
+        self._set_cost(self.settings["steps"])
+
+
+#: name -> Generator class
+GENERATORS = {cls.name: cls for cls in (ChaoticGenerator, RBMGenerator, KaleidoscopeGenerator)}
+
+
+def build_generator(name: str, **settings) -> Generator:
+    """An unfitted generator by name (one of :data:`GENERATORS`) with its settings."""
+    if name not in GENERATORS:
+        fail("generator", f"one of {sorted(GENERATORS)}", name)
+    try:
+        return GENERATORS[name](**settings)
+    except TypeError as exc:  # an unknown setting
+        fail(f"{name} settings", "keyword settings of the generator", f"{sorted(settings)} ({exc})")
+
+
+def load_generator(folder) -> Generator:
+    """Rebuild a generator saved with :meth:`Generator.save` (same samples for the same seed)."""
+    folder = Path(folder)
+    meta_path = folder / "generator.json"
+    if not meta_path.is_file():
+        fail("folder", "a folder written by Generator.save (with generator.json)", str(folder))
+    meta = json.loads(meta_path.read_text())
+    gen = build_generator(meta["name"], **meta["settings"])
+    gen._load(folder)
+    gen.n_visible = int(meta["n_visible"])
+    gen.cost.fit_seconds = float(meta["cost"]["fit_seconds"])
+    return gen

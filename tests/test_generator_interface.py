@@ -1,0 +1,64 @@
+"""One generator interface over the chaotic network, the RBM and kaleidoscopic networks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from neurochaos.errors import ConfigError
+from neurochaos.generators.interface import GENERATORS, build_generator, load_generator
+
+TINY = {
+    "chaotic": {"model": {"card": "fu_restricted2", "n_hidden": 8, "T": 1.0}, "training": {"M": 10, "steps": 5}},
+    "rbm": {"n_hidden": 8, "steps": 30, "sweeps": 20, "chains": 20, "batch_size": 20},
+    "kaleidoscope": {"hidden_layers": 1, "width": 32, "iterations": 50, "batch_size": 50, "lr": 1e-3, "steps": 5},
+}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    from neurochaos.data import load_dataset
+
+    return load_dataset("digits", encoding="pm1", n_train=200, seed=0)
+
+
+def test_every_registered_generator_has_a_tiny_setting():
+    assert set(TINY) == set(GENERATORS)
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_fit_sample_save_load_and_cost(name, digits, tmp_path):
+    g = build_generator(name, **TINY[name]).fit(digits.x_train)
+    s = g.sample(12, seed=4)
+    assert s.shape == (12, 64) and np.abs(s).max() <= 1.0 and np.all(np.isfinite(s))
+    assert not np.array_equal(s, g.sample(12, seed=5))  # the seed matters
+    c = g.cost
+    assert c.evaluations_per_sample > 0 and c.parameters > 0 and c.fit_seconds > 0 and c.sample_seconds_per_sample > 0
+    back = load_generator(g.save(tmp_path / name))
+    np.testing.assert_array_equal(back.sample(12, seed=4), s)
+    assert back.cost.parameters == c.parameters and back.cost.evaluations_per_sample == c.evaluations_per_sample
+
+
+def test_bad_input_names_the_parameter(digits, tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"`generator` must be one of \['chaotic', 'kaleidoscope', 'rbm'\], got 'vae'"
+    ):
+        build_generator("vae")
+    with pytest.raises(ConfigError, match=r"`rbm settings` must be keyword settings"):
+        build_generator("rbm", colour=1)
+    g = build_generator("kaleidoscope", **TINY["kaleidoscope"])
+    with pytest.raises(ConfigError, match=r"`generator` must be fitted \(or loaded\) before sampling"):
+        g.sample(3)
+    with pytest.raises(ConfigError, match=r"`x_train` must be finite"):
+        g.fit(np.full((3, 4), np.nan))
+    with pytest.raises(ConfigError, match=r"`x_train` must be a non-empty"):
+        g.fit(np.zeros((0, 4)))
+    with pytest.raises(ConfigError, match=r"`x_train` must be in \[-1, 1\]"):
+        g.fit(np.full((3, 4), 3.0))
+    g.fit(digits.x_train)
+    with pytest.raises(ConfigError, match=r"`n` must be an integer >= 1, got 0"):
+        g.sample(0)
+    with pytest.raises(ConfigError, match=r"`hidden_layers` must be an integer >= 1"):
+        build_generator("kaleidoscope", hidden_layers=0)
+    with pytest.raises(ConfigError, match=r"`folder` must be a folder written by Generator.save"):
+        load_generator(tmp_path)
