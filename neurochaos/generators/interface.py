@@ -8,7 +8,8 @@ models are wrapped, not rewritten:
 - ``"chaotic"``: the contrastive-Hebbian chaotic network (:func:`neurochaos.learning.train`,
   any ``fu_*`` card; samples are the free dynamics from random states, no injected noise);
 - ``"rbm"``: the PCD-trained RBM (:mod:`neurochaos.baselines.rbm`);
-- ``"kaleidoscope"``: generative kaleidoscopic networks (:mod:`neurochaos.baselines.kaleidoscope`).
+- ``"kaleidoscope"``: generative kaleidoscopic networks (:mod:`neurochaos.baselines.kaleidoscope`);
+- ``"reservoir_gan"``: the chaos-driven GAN (:mod:`neurochaos.generators.gan`, reservoir latents).
 
 Use :func:`build_generator` (name + settings) and :func:`load_generator` (folder).
 """
@@ -244,8 +245,104 @@ class KaleidoscopeGenerator(Generator):
         self._set_cost(self.settings["steps"])
 
 
+class ReservoirGANGenerator(Generator):
+    """The chaos-driven GAN (Chaudhuri & Handebagh 2024, architecture 1): reservoir latents -> DCGAN generator.
+
+    Settings: reservoir ``N``, ``g_train`` (gain of the training bank), ``g_sample`` (gain when
+    sampling), ``k`` latent units with ``fan_in`` reservoir inputs each, ``dt``, bank ``bank_size``,
+    ``bank_chains``, ``transient``, ``spacing`` (tau), the :class:`GANConfig` fields ``width``,
+    ``epochs``, ``batch_size``, ``lr``, and ``seed``. Images must be square (h = w).
+    Samples: ``n`` reservoir states at ``g_sample`` (chains of the freely running reservoir read
+    every ``spacing`` after ``transient``), mapped by the trained generator.
+    """
+
+    name = "reservoir_gan"
+
+    def __init__(
+        self, N=200, g_train=4.0, g_sample=4.0, k=16, fan_in=4, dt=0.05, bank_size=2000, bank_chains=20,
+        transient=20.0, spacing=1.0, width=16, epochs=5, batch_size=64, lr=2e-4, seed=0,
+    ):  # fmt: skip
+        from .gan import GANConfig
+
+        GANConfig(width=width, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)  # checks the settings now
+        super().__init__(
+            N=N, g_train=g_train, g_sample=g_sample, k=k, fan_in=fan_in, dt=dt, bank_size=bank_size,
+            bank_chains=bank_chains, transient=transient, spacing=spacing, width=width, epochs=epochs,
+            batch_size=batch_size, lr=lr, seed=seed,
+        )  # fmt: skip
+        self.gan = None
+
+    def _reservoir(self):
+        from .reservoir import build_reservoir, sparse_projection
+
+        s = self.settings
+        return build_reservoir(s["N"], s["g_train"], seed=s["seed"]), sparse_projection(
+            s["k"], s["N"], fan_in=s["fan_in"], seed=s["seed"]
+        )
+
+    def _shape(self, D: int):
+        side = int(round(np.sqrt(D)))
+        if side * side != D:
+            fail("x_train", "square images (h = w) for the reservoir GAN", f"{D} pixels")
+        return (side, side)
+
+    def _fit(self, x, progress):
+        from .gan import GANConfig, train_gan
+        from .reservoir import latent_bank
+
+        s = self.settings
+        res, P = self._reservoir()
+        bank = latent_bank(
+            res, P, s["bank_size"], chains=s["bank_chains"], transient=s["transient"], spacing=s["spacing"],
+            dt=s["dt"], seed=s["seed"],
+        )  # fmt: skip
+        cfg = GANConfig(width=s["width"], epochs=s["epochs"], batch_size=s["batch_size"], lr=s["lr"], seed=s["seed"])
+        self.gan = train_gan(x, bank, self._shape(x.shape[1]), cfg, progress=progress)
+        self._set_cost()
+
+    def _set_cost(self):
+        s = self.settings
+        G = self.gan.generator
+        steps = int(round((s["transient"] + s["spacing"]) / s["dt"]))  # reservoir steps to the first read
+        self.cost.evaluations_per_sample = steps
+        self.cost.parameters = int(sum(p.numel() for p in G.parameters()))
+
+    def _sample(self, n, seed):
+        from .gan import generate_images
+        from .reservoir import latent_bank
+
+        s = self.settings
+        res, P = self._reservoir()
+        res = res.with_gain(s["g_sample"])
+        z = latent_bank(
+            res, P, n, chains=min(n, s["bank_chains"]), transient=s["transient"], spacing=s["spacing"], dt=s["dt"],
+            seed=s["seed"] + 1 + seed,
+        )  # fmt: skip
+        return generate_images(self.gan, z)
+
+    def _save(self, folder):
+        import torch
+
+        torch.save(self.gan.generator.state_dict(), folder / "gan_generator.pt")
+
+    def _load(self, folder):
+        import torch
+
+        from .gan import GANConfig, TrainedGAN, make_generator
+
+        s = self.settings
+        meta = json.loads((folder / "generator.json").read_text())
+        shape = self._shape(int(meta["n_visible"]))
+        G = make_generator(s["k"], shape, s["width"])
+        G.load_state_dict(torch.load(folder / "gan_generator.pt", weights_only=True))
+        G.eval()
+        cfg = GANConfig(width=s["width"], epochs=s["epochs"], batch_size=s["batch_size"], lr=s["lr"], seed=s["seed"])
+        self.gan = TrainedGAN(G, None, shape, s["k"], cfg)
+        self._set_cost()
+
+
 #: name -> Generator class
-GENERATORS = {cls.name: cls for cls in (ChaoticGenerator, RBMGenerator, KaleidoscopeGenerator)}
+GENERATORS = {cls.name: cls for cls in (ChaoticGenerator, RBMGenerator, KaleidoscopeGenerator, ReservoirGANGenerator)}
 
 
 def build_generator(name: str, **settings) -> Generator:
