@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..executors import RunConfig
+from ..executors.base import DTYPES
 from ..executors.torch_engine import PRECISIONS, _resolve_device, _tf32, capture_graph, make_step
 from ..model.schedule import constant_value
 from ..validation import check_choice, check_finite_array, check_float, check_int
@@ -99,7 +100,7 @@ class FusedTrainer:
         if len(x_train) == 0:
             raise ConfigError("`x_train` must hold at least one image, got 0")
         self.precision = precision
-        check_choice(dtype, "dtype", ("float64", "float32"))
+        check_choice(dtype, "dtype", DTYPES)
         if precision != "highest" and dtype != "float32":
             raise ConfigError(f"`precision` {precision!r} needs dtype 'float32', got dtype {dtype!r}")
         tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
