@@ -25,20 +25,19 @@ Times come from CUDA events around replays after warm-up. Writes
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 import time
 import traceback
 from pathlib import Path
 
 import numpy as np
+from bench_record import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from neurochaos.executors import RunConfig  # noqa: E402
 from neurochaos.executors.torch_engine import _tf32, capture_graph, capture_steps, make_step  # noqa: E402
-from neurochaos.io import save_json  # noqa: E402
 from neurochaos.model import build_network  # noqa: E402
 
 
@@ -297,21 +296,7 @@ def main(argv=None) -> Path:
         section(res, "training_step_paper_scale", training)
 
     name = torch.cuda.get_device_name().replace(" ", "_")
-    out = Path(args.out or ROOT / "benchmarks" / "results" / f"gpu_{name}.json")
-    save_json(
-        out,
-        {
-            "benchmark": "bench_gpu",
-            "device": torch.cuda.get_device_name(),
-            "torch": torch.__version__,
-            "cuda": torch.version.cuda,
-            "python": platform.python_version(),
-            "quick": args.quick,
-            "results": res,
-        },
-    )
-    print(out)
-    return out
+    return write_result({"benchmark": "bench_gpu", "quick": args.quick, "results": res}, args.out, f"gpu_{name}")
 
 
 if __name__ == "__main__":

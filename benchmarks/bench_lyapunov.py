@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import socket
-import sys
 import time
 from pathlib import Path
+
+from bench_record import write_result
 
 
 def numpy_qr_spectrum(W, x0, Q0, *, dt: float, n_ons: int, n_intervals: int):
@@ -42,16 +42,6 @@ def numpy_qr_spectrum(W, x0, Q0, *, dt: float, n_ons: int, n_intervals: int):
         Q, R = np.linalg.qr(Q)
         total += np.log(np.abs(np.diag(R)))
     return np.sort(total / (n_intervals * n_ons * dt))[::-1]
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main(argv=None) -> Path:
@@ -82,16 +72,7 @@ def main(argv=None) -> Path:
         "g": a.g,
         "seed": a.seed,
         "threads": a.threads,
-        "machine": {
-            "host": socket.gethostname(),
-            "cpu": _cpu_name(),
-            "cores": os.cpu_count(),
-            "platform": platform.platform(),
-            "note": "2-core CPU dev machine shared with other jobs",
-        },
-        "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "torch": torch.__version__},
-        "cuda": torch.cuda.get_device_name(0) if cuda else "no CUDA",
-        "command": "python benchmarks/bench_lyapunov.py" + (" --quick" if a.quick else "") + f" --threads {a.threads}",
+        "note": "2-core CPU dev machine shared with other jobs",
         "sizes": {},
     }
     for N in a.sizes:
@@ -135,14 +116,7 @@ def main(argv=None) -> Path:
                 entry[f"lambda_max_cuda_{dtype}"] = r.lambda_max
         result["sizes"][str(N)] = entry
         print(N, {k: round(v, 4) if isinstance(v, float) else v for k, v in entry.items()}, flush=True)
-    from neurochaos.io import save_json
-
-    out = (
-        Path(a.out) if a.out else Path(__file__).resolve().parent / "results" / f"lyapunov_{socket.gethostname()}.json"
-    )
-    save_json(out, result)
-    print(out)
-    return out
+    return write_result(result, a.out, f"lyapunov_{socket.gethostname()}")
 
 
 if __name__ == "__main__":

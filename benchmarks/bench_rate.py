@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import socket
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+from bench_record import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -136,35 +136,16 @@ def main(argv=None) -> Path:
             row["ratios"] = ratios
             print(f"N={N:5d} M={M:4d} ratios {json.dumps({k: round(v, 2) for k, v in ratios.items()})}", flush=True)
             rows.append(row)
-    import brian2
+    import brian2  # noqa: F401  (its version is recorded)
 
     result = {
         "benchmark": "bench_rate",
-        "host": socket.gethostname(),
-        "machine": {
-            "processor": platform.processor() or platform.machine(),
-            "cpus": os.cpu_count(),
-            "loadavg_before": load_before,
-            "loadavg_after": os.getloadavg(),
-        },
-        "versions": {
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "torch": torch.__version__,
-            "brian2": brian2.__version__,
-        },
+        "loadavg_before": load_before,
         "torch_threads": torch.get_num_threads(),
-        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "dt_tau": dt,
-        "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),
         "rows": rows,
     }
-    out = Path(args.out) if args.out else ROOT / "benchmarks" / "results" / f"rate_{socket.gethostname()}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(out)
-    return out
+    return write_result(result, args.out, f"rate_{socket.gethostname()}")
 
 
 if __name__ == "__main__":

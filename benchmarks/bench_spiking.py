@@ -16,21 +16,18 @@ Writes ``benchmarks/results/spiking_<host>.json``. Usage::
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import socket
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+from bench_record import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from neurochaos.executors import RunConfig, get_executor  # noqa: E402
 from neurochaos.executors.brian_cuda import cuda_missing  # noqa: E402
-from neurochaos.io import save_json  # noqa: E402
 from neurochaos.model import build_spiking_network, initial_potentials  # noqa: E402
 
 IN_DEGREE = 400
@@ -120,20 +117,15 @@ def main(argv=None) -> Path:
             rt["loop_seconds_per_biological_second"] / (row["brian2-cpp"]["loop_seconds_per_biological_second"])
         )
         results.append(row)
-    import brian2
+    import brian2  # noqa: F401  (its version is recorded)
 
-    out = Path(args.out or ROOT / "benchmarks" / "results" / f"spiking_{socket.gethostname()}.json")
-    save_json(
-        out,
+    return write_result(
         {
             "benchmark": "bench_spiking",
             "model": "chaotic_lif (card defaults, p = 400 / N), dt = 0.1 ms, exponential_euler, 1 chain",
-            "host": socket.gethostname(),
-            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
             "note": "shared machine: 2 cores used by several agents at once; times are upper bounds"
             if not torch_cuda()
             else "device machine with a GPU (cuda_standalone run); cpp_standalone single-threaded",
-            "versions": {"brian2": brian2.__version__, "numpy": np.__version__},
             "runtime_note": "runtime: run() timed at T and 2T (object creation and connect included in each); "
             "loop_seconds_per_biological_second = (wall(2T) - wall(T)) / T, i.e. scaled to 1 s of biological time",
             "cuda": "not run: " + "; ".join(missing) if missing else "run",
@@ -141,9 +133,9 @@ def main(argv=None) -> Path:
             "seed": args.seed,
             "results": results,
         },
+        args.out,
+        f"spiking_{socket.gethostname()}",
     )
-    print(out)
-    return out
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ __all__ = [
     "NonEmptyString",
     "OptionalOf",
     "ListOf",
+    "Validated",
     "check_fields",
 ]
 
@@ -245,3 +246,18 @@ def check_fields(obj, where: str | None = None) -> None:
         name = f"{prefix}.{field_name}" if prefix else field_name
         value = constraint.check(getattr(obj, field_name), name, where)
         object.__setattr__(obj, field_name, value)
+
+
+class Validated:
+    """Base of the frozen config dataclasses: fields are checked against ``_constraints`` on creation.
+
+    A subclass declares ``_section`` (the config table, e.g. "training") and
+    ``_constraints`` ({field: Constraint}); rules between fields go in its own
+    ``__post_init__``, after ``super().__post_init__()``.
+    """
+
+    _section = ""
+    _constraints: dict = {}
+
+    def __post_init__(self):
+        check_fields(self)

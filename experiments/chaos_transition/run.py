@@ -38,7 +38,7 @@ from neurochaos.executors import RunConfig, get_executor
 from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.io import save_json
 from neurochaos.model import build_network, initial_state
-from neurochaos.validation import Interval, ListOf, check_fields, check_float
+from neurochaos.validation import Interval, ListOf, Validated, check_float
 
 HERE = Path(__file__).resolve().parent
 
@@ -51,7 +51,7 @@ _TRANSIENT = Interval(float, 0.0)
 
 
 @dataclass(frozen=True)
-class TracesConfig:
+class TracesConfig(Validated):
     N: int = 250
     gains: tuple = (2.0, 4.0, 10.0)
     T: float = 100.0
@@ -60,12 +60,9 @@ class TracesConfig:
     _section = "traces"
     _constraints = {"N": _N, "gains": ListOf(_GAIN), "T": _TIME, "seed": _SEED}
 
-    def __post_init__(self):
-        check_fields(self)
-
 
 @dataclass(frozen=True)
-class SensitivityConfig:
+class SensitivityConfig(Validated):
     N: int = 250
     g: float = 10.0
     T: float = 40.0
@@ -77,12 +74,12 @@ class SensitivityConfig:
     _constraints = {"N": _N, "g": _GAIN, "T": _TIME, "eps": _TIME, "t_3d": _TIME, "seed": _SEED}
 
     def __post_init__(self):
-        check_fields(self)
+        super().__post_init__()
         check_float(self.t_3d, "sensitivity.t_3d", low=0.0, high=self.T, low_open=True)
 
 
 @dataclass(frozen=True)
-class LambdaConfig:
+class LambdaConfig(Validated):
     sizes: tuple = (500, 2000)
     n_seeds: tuple = (5, 3)
     gains: tuple = (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0, 3.0, 4.0)
@@ -99,7 +96,7 @@ class LambdaConfig:
     }
 
     def __post_init__(self):
-        check_fields(self)
+        super().__post_init__()
         if len(self.n_seeds) != len(self.sizes):
             raise ConfigError(
                 f"`lambda_vs_g.n_seeds` must have one entry per size ({len(self.sizes)}), got {list(self.n_seeds)}"
@@ -107,7 +104,7 @@ class LambdaConfig:
 
 
 @dataclass(frozen=True)
-class AutocorrConfig:
+class AutocorrConfig(Validated):
     N: int = 3000
     gains: tuple = (1.5, 2.0, 3.0)
     T: float = 300.0
@@ -125,12 +122,9 @@ class AutocorrConfig:
         "seed": _SEED,
     }
 
-    def __post_init__(self):
-        check_fields(self)
-
 
 @dataclass(frozen=True)
-class SpectrumConfig:
+class SpectrumConfig(Validated):
     sizes: tuple = (200, 400)
     g: float = 2.0
     T: float = 200.0
@@ -140,12 +134,9 @@ class SpectrumConfig:
     _section = "spectrum"
     _constraints = {"sizes": ListOf(Interval(int, 1)), "g": _GAIN, "T": _TIME, "transient": _TRANSIENT, "seed": _SEED}
 
-    def __post_init__(self):
-        check_fields(self)
-
 
 @dataclass(frozen=True)
-class CrosscheckConfig:
+class CrosscheckConfig(Validated):
     N: int = 1000
     g: float = 2.0
     T: float = 300.0
@@ -154,9 +145,6 @@ class CrosscheckConfig:
 
     _section = "crosscheck"
     _constraints = {"N": Interval(int, 1), "g": _GAIN, "T": _TIME, "transient": _TRANSIENT, "seed": _SEED}
-
-    def __post_init__(self):
-        check_fields(self)
 
 
 @dataclass(frozen=True)
@@ -292,18 +280,8 @@ def run_autocorr(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     ac_c, res = c.autocorr, {"N": c.autocorr.N, "T": c.autocorr.T, "transient": c.autocorr.transient, "gains": {}}
     simulated, theory = {}, {}
     for g in ac_c.gains:
-        ac = measure_autocorrelation(
-            "chaotic_rate",
-            N=ac_c.N,
-            g=g,
-            T=ac_c.T,
-            transient=ac_c.transient,
-            dt=c.dt,
-            method=c.method,
-            max_lag=ac_c.max_lag,
-            seed=ac_c.seed,
-            progress=progress,
-        )
+        run = {key: getattr(ac_c, key) for key in ("N", "T", "transient", "max_lag", "seed")}  # [autocorr] keys
+        ac = measure_autocorrelation("chaotic_rate", g=g, dt=c.dt, method=c.method, progress=progress, **run)
         th = solve_dmft(g, s_max=float(ac.s[-1]), n_s=len(ac.s))
         rel = ac.delta0 / th.delta0 - 1 if th.delta0 > 0 else None
         res["gains"][f"{g:g}"] = {

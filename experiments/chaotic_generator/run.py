@@ -116,18 +116,8 @@ def run_dataset(name: str, cfg: dict, folder: Path, progress: bool = False) -> d
     }
     streams, acfs, taus, grids = {}, {}, {}, {}
     for g in s["gains"]:
-        z = stream_latents(
-            res,
-            P,
-            g=g,
-            T=s["T"],
-            every=s["every"],
-            dt=r["dt"],
-            chains=s["chains"],
-            transient=s["transient"],
-            seed=s["seed"],
-            progress=progress,
-        )
+        stream = {key: s[key] for key in ("T", "every", "chains", "transient", "seed")}  # [sampling] keys
+        z = stream_latents(res, P, g=g, dt=r["dt"], progress=progress, **stream)
         imgs = generate_images(trained, z)  # (frames, chains, pixels)
         tau_img = measure_decorrelation_time(imgs, s["every"], subtract_mean=True, max_lag=s["max_lag"])
         tau_z = measure_decorrelation_time(z, s["every"], subtract_mean=True, max_lag=s["max_lag"])

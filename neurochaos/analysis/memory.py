@@ -111,14 +111,8 @@ def project_orthogonal(x, patterns) -> np.ndarray:
 def compute_orthogonal_activity(x, patterns) -> np.ndarray:
     """Norm of ``tanh(x)`` projected on the complement of span(xi), per unit: ``|(I - Pi) r| / sqrt(N)``.
 
-    Parameters
-    ----------
-    x : ndarray, shape (..., N)
-    patterns : ndarray, shape (P, N)
-
-    Returns
-    -------
-    ndarray, shape (...,); in [0, 1] (0: activity inside span(xi); ~|r| / sqrt(N) for random activity)
+    ``x`` (..., N) and ``patterns`` (P, N) as in :func:`project_orthogonal`; returns
+    an array of shape (...,), in [0, 1] (0: activity inside span(xi); ~|r| / sqrt(N) for random activity)
 
     >>> xi = np.array([[1.0, 1, -1, -1]])
     >>> float(compute_orthogonal_activity(np.array([5.0, 5, -5, -5]), xi)) < 1e-12

@@ -21,7 +21,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..io import atomic_path
-from ..validation import Interval, NonEmptyString, check_fields, check_finite_array, check_float, check_int, fail
+from ..validation import Interval, NonEmptyString, Validated, check_finite_array, check_float, check_int, fail
 
 __all__ = ["KaleidoscopeConfig", "Kaleidoscope", "train_kaleidoscope", "chain_diversity", "NOISES"]
 
@@ -30,7 +30,7 @@ NOISES = ("uniform", "gaussian", "public")
 
 
 @dataclass(frozen=True)
-class KaleidoscopeConfig:
+class KaleidoscopeConfig(Validated):
     """The MLP and its training (the spec's MNIST recipe by default).
 
     Attributes
@@ -61,9 +61,6 @@ class KaleidoscopeConfig:
         "seed": Interval(int, 0),
         "device": NonEmptyString(),
     }
-
-    def __post_init__(self):
-        check_fields(self)
 
 
 @dataclass(eq=False)

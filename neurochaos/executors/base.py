@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, DivergenceError
-from ..validation import Interval, NonEmptyString, Options, check_fields
+from ..validation import Interval, NonEmptyString, Options, Validated
 from .integrators import BRIAN2_METHODS, METHODS
 
 #: Float precisions of a run (Brian2 executors: float64 only).
@@ -35,7 +35,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class RunConfig:
+class RunConfig(Validated):
     """How long and how finely to integrate.
 
     Attributes
@@ -67,7 +67,7 @@ class RunConfig:
     }
 
     def __post_init__(self):
-        check_fields(self)
+        super().__post_init__()
         if self.T < self.dt:
             raise ConfigError(f"`T` must be >= dt = {self.dt}, got {self.T!r}")
 

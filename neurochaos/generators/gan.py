@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..validation import Interval, check_fields, check_finite_array, check_int, fail
+from ..validation import Interval, Validated, check_finite_array, check_int, fail
 
 __all__ = ["GANConfig", "make_generator", "make_discriminator", "train_gan", "generate_images"]
 
 
 @dataclass(frozen=True)
-class GANConfig:
+class GANConfig(Validated):
     """GAN size and training settings.
 
     Attributes
@@ -48,9 +48,6 @@ class GANConfig:
         "seed": Interval(int, 0),
         "threads": Interval(int, 0),
     }
-
-    def __post_init__(self):
-        check_fields(self)
 
 
 def _check_shape(image_shape):

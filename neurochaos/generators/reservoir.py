@@ -94,23 +94,21 @@ def latent_bank(
     """
     n = check_int(n, "n", min_value=1)
     chains = check_int(chains, "chains", min_value=1)
-    transient = check_float(transient, "transient", low=0.0)
     spacing = check_float(spacing, "spacing", low=0.0, low_open=True)
-    every = max(1, int(round(spacing / dt)))
+    every = max(1, int(round(spacing / dt))) * dt
     per_chain = math.ceil(n / chains)
-    x0 = initial_state(reservoir, chains, seed=seed)
-    if transient > 0:
-        x0 = _run(reservoir, x0, transient, dt, 1_000_000, progress=progress).x_final
-    tr = _run(reservoir, x0, per_chain * every * dt, dt, every, progress=progress)
-    z = np.tanh(tr.x[:per_chain]) @ P.T  # (per_chain, chains, k)
-    return z.reshape(-1, P.shape[0])[:n].astype(np.float32)
+    z = stream_latents(
+        reservoir, P, g=None, T=per_chain * every, every=every, dt=dt, chains=chains,
+        transient=transient, seed=seed, progress=progress,
+    )  # fmt: skip
+    return z.reshape(-1, P.shape[0])[:n]
 
 
 def stream_latents(
     reservoir: RateNetwork,
     P: np.ndarray,
     *,
-    g: float,
+    g: float | None,
     T: float,
     every: float = 0.15,
     dt: float = 0.05,
@@ -119,7 +117,7 @@ def stream_latents(
     seed: int = 0,
     progress: bool = False,
 ) -> np.ndarray:
-    """Latents read from the freely running reservoir at gain ``g`` every ``every`` tau.
+    """Latents read from the freely running reservoir at gain ``g`` (None: its own) every ``every`` tau.
 
     Returns
     -------
@@ -129,7 +127,9 @@ def stream_latents(
     >>> stream_latents(res, sparse_projection(5, 40), g=8.0, T=1.5, chains=2, transient=1.0).shape
     (10, 2, 5)
     """
-    g = check_float(g, "g", low=0.0)
+    g = None if g is None else check_float(g, "g", low=0.0)
+    chains = check_int(chains, "chains", min_value=1)
+    transient = check_float(transient, "transient", low=0.0)
     T = check_float(T, "T", low=0.0, low_open=True)
     every = check_float(every, "every", low=0.0, low_open=True)
     k_every = int(round(every / dt))

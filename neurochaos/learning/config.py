@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..executors.base import DTYPES, executor_names
 from ..executors.integrators import METHODS
 from ..executors.torch_engine import PRECISIONS
-from ..validation import Boolean, Interval, NonEmptyString, OptionalOf, Options, check_fields, fail
+from ..validation import Boolean, Interval, NonEmptyString, OptionalOf, Options, Validated, fail
 from .hebbian import ARCHITECTURES, J_SCOPES
 
 __all__ = [
@@ -40,7 +40,7 @@ TRAJECTORY_FREE_KEYS = ("steps", "checkpoint_every", "eval_every", "eval_samples
 
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(Validated):
     """The network: a model card and overrides of its defaults (None: the card's value).
 
     Attributes
@@ -83,9 +83,6 @@ class ModelConfig:
         "j_scope": Options(J_SCOPES),
     }
 
-    def __post_init__(self):
-        check_fields(self)
-
     def resolve(self, card=None) -> ModelConfig:
         """A copy with every None replaced by the card's parameter (``card``: the loaded card, if at hand)."""
         from ..model import load_card
@@ -116,7 +113,7 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
-class TrainingConfig:
+class TrainingConfig(Validated):
     """The training loop.
 
     Attributes
@@ -173,7 +170,7 @@ class TrainingConfig:
     }
 
     def __post_init__(self):
-        check_fields(self)
+        super().__post_init__()
         # rules between fields
         if self.engine == "fused" and self.executor != "torch":
             fail("training.engine", "'phases' when training.executor is not 'torch'", self.engine)
@@ -195,7 +192,7 @@ class TrainingConfig:
 
 
 @dataclass(frozen=True)
-class DataConfig:
+class DataConfig(Validated):
     """The data set (read by :func:`neurochaos.data.load_dataset`).
 
     Attributes
@@ -223,7 +220,7 @@ class DataConfig:
     def __post_init__(self):
         if not isinstance(self.directory, str):
             fail("data.directory", 'a folder path ("": the source\'s default)', self.directory)
-        check_fields(self)
+        super().__post_init__()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import numpy as np
 from tqdm import tqdm
 
 from ..analysis.spikes import activity
-from ..validation import Interval, check_fields
+from ..validation import Interval, Validated
 from .hebbian import contrastive_update, coupling_mask
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class SpikingLearningConfig:
+class SpikingLearningConfig(Validated):
     """Sizes, drives and learning rate (potentials in mV, times in ms).
 
     Attributes
@@ -91,9 +91,6 @@ class SpikingLearningConfig:
         "J_mV": Interval(float),
         "seed": Interval(int, 0),
     }
-
-    def __post_init__(self):
-        check_fields(self)
 
 
 @dataclass

@@ -125,16 +125,9 @@ def _covariance(x: np.ndarray, dev):
 def e2(data, generated, *, device: str = "cpu", seed: int = 0) -> float:
     """Mean squared difference of the connected covariance matrices.
 
-    Parameters
-    ----------
-    data : array_like, shape (n_D, N_v)
-        Reference samples in [-1, 1].
-    generated : array_like, shape (n_G, N_v)
-        Generated samples in [-1, 1].
-    device : str
-        torch device ("cpu", "cuda").
-    seed : int
-        Picks the random n = min(n_D, n_G) rows of the larger set.
+    ``data`` (n_D, N_v) and ``generated`` (n_G, N_v) are samples in [-1, 1];
+    ``device`` a torch device ("cpu", "cuda"); ``seed`` picks the random
+    n = min(n_D, n_G) rows of the larger set.
 
     Returns
     -------
@@ -366,16 +359,11 @@ def accuracy_indices(
 ) -> dict[str, float]:
     """All four indices of ``generated`` against ``data``, on the same n = min(n_D, n_G) rows of each.
 
-    Parameters
-    ----------
-    data : array_like, shape (n_D, N_v)
-        Reference samples in [-1, 1], e.g. the held-out test set.
-    generated : array_like, shape (n_G, N_v)
-        Generated samples in [-1, 1] (+-1 or continuous read-outs).
-    binary, chunk, device
-        See :func:`adversarial_accuracy`.
-    seed : int
-        Picks the random n rows of the larger set, shared by all four indices.
+    ``data`` (n_D, N_v) is the reference set in [-1, 1] (e.g. the held-out test
+    set), ``generated`` (n_G, N_v) the samples in [-1, 1] (+-1 or continuous
+    read-outs); ``binary``, ``chunk`` and ``device`` as in
+    :func:`adversarial_accuracy`; ``seed`` picks the random n rows of the larger
+    set, shared by all four indices.
 
     Returns
     -------

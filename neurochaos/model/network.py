@@ -143,7 +143,7 @@ def build_network(
     params: dict | None = None,
 ):
     """Draw a network from a model card's recipes: a :class:`RateNetwork`, or for a spiking card
-    the :class:`~neurochaos.model.SpikingNetwork` of :func:`~neurochaos.model.build_spiking_network`.
+    a :class:`~neurochaos.model.SpikingNetwork` (sparse connections, potentials in mV).
 
     Parameters
     ----------
@@ -153,7 +153,8 @@ def build_network(
     seed : integer seed for every random draw (weights, patterns)
     P : number of random patterns for ``hopfield`` pathways (default: the card's)
     patterns : explicit patterns, shape (P, N), instead of random ones
-    bias : constant input b, scalar or shape (N,) (default 0)
+    bias : constant input b, scalar or shape (N,) (default 0; spiking cards: the drive mu_ext in mV,
+        default the card's ``mu_mV``)
     tau_ms : time constant in ms (default: the card's; rate cards)
     params : overrides of card parameters (spiking cards, e.g. ``{"J_mV": 0.2}``)
 
@@ -163,11 +164,11 @@ def build_network(
     """
     card = model if isinstance(model, ModelCard) else load_card(model)
     if card.kind == "spiking":  # the network knows its kind
-        from .spiking import build_spiking_network
+        from .spiking import draw_spiking
 
         if tau_ms is not None:
             raise ModelError(f"`tau_ms` applies to rate cards; set params={{'tau_ms': ...}} for {card.name!r}")
-        return build_spiking_network(card, N=N, g=g, seed=seed, P=P, patterns=patterns, bias=bias, params=params)
+        return draw_spiking(card, N, g, seed, P, patterns, bias, params)
     if params is not None:
         raise ModelError(f"`params` applies to spiking cards; rate card {card.name!r} takes N, g, P, bias, tau_ms")
     prm = card.parameters

@@ -138,38 +138,32 @@ class SpikingNetwork:
         )
 
 
-def build_spiking_network(
-    model: str | ModelCard,
-    *,
-    N: int | None = None,
-    g: GainLike | None = None,
-    seed: int = 0,
-    P: int | None = None,
-    patterns: np.ndarray | None = None,
-    bias: np.ndarray | float | None = None,
-    params: dict | None = None,
-) -> SpikingNetwork:
-    """Draw a spiking network from a spiking card's recipes.
+def build_spiking_network(model: str | ModelCard, **kwargs) -> SpikingNetwork:
+    """:func:`~neurochaos.model.build_network` for a spiking card, refusing rate cards.
 
-    Parameters
-    ----------
-    model : card name (``"chaotic_lif"``) or a loaded spiking :class:`ModelCard`
-    N : number of neurons (default: the card's); N_E = N - N // 5
-    g : gain, a number >= 0 or a :class:`GainSchedule` (default: the card's ``g``)
-    seed : integer seed for every random draw (connectivity, patterns)
-    P : number of random patterns for ``hopfield`` pathways (default: the card's)
-    patterns : explicit patterns, shape (P, N), instead of random ones
-    bias : external drive mu_ext in mV, scalar or (N,) (default: the card's ``mu_mV``)
-    params : overrides of card parameters, e.g. ``{"J_mV": 0.2, "V_r_mV": 0.0}``
+    Keywords as :func:`~neurochaos.model.build_network` (N, g, seed, P, patterns,
+    ``bias``: the external drive mu_ext in mV, ``params``: card parameter
+    overrides such as ``{"J_mV": 0.2}``); N_E = N - N // 5.
 
     >>> net = build_spiking_network("chaotic_lif", N=100, seed=1)
     >>> net.N_E, net.connections["rand"][0].dtype.name
     (80, 'int64')
     """
+    from .network import build_network
+
     card = model if isinstance(model, ModelCard) else load_card(model)
-    where = card.path or card.name
     if card.kind != "spiking":
-        fail("model", "a spiking card (kind = 'spiking'); rate cards use build_network", card.name, where)
+        fail(
+            "model",
+            "a spiking card (kind = 'spiking'); rate cards use build_network",
+            card.name,
+            card.path or card.name,
+        )
+    return build_network(card, **kwargs)
+
+
+def draw_spiking(card: ModelCard, N, g, seed, P, patterns, bias, params) -> SpikingNetwork:
+    """The spiking body of :func:`~neurochaos.model.build_network` (``card`` a loaded spiking card)."""
     prm = card_parameters(card, params)
     N, g, rng_w, patterns = draw_common(card, prm, N, g, seed, P, patterns, min_N=2)
     N_E = N - N // 5
