@@ -210,7 +210,10 @@ def test_evaluate_cli_reads_x_from_a_sample_file_against_mnist(tmp_path, capsys,
         (lambda p: np.savez(p, samples=np.ones((10, 63))), "`samples` must have 64 pixels per image like the digits"),
         (lambda p: np.savez(p, samples=np.full((10, 64), np.nan)), "must be finite"),
         (lambda p: np.savez(p, other=np.ones((10, 64))), "no array named 'samples' or 'x'"),
-        (lambda p: p.write_bytes(b"not a zip file"), "cannot read samples file"),
+        (
+            lambda p: p.write_bytes(b"not a zip file"),
+            r"`samples` must be an \.npz written by neurochaos, got .*: not a zip/npz file",
+        ),
         (lambda p: np.savez(p, x=np.ones((2, 10, 64))), r"last record x\[-1\]"),
     ],
 )

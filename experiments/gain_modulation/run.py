@@ -35,10 +35,13 @@ from neurochaos.analysis.memory import (
     measure_motion,
     project_orthogonal,
 )
+from neurochaos.errors import ConfigError
 from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.io import save_json
+from neurochaos.model import load_card
 from neurochaos.plotting import new_figure, plot_gain_cycle, save_figure
-from neurochaos.protocols import build_memory_network, run_gain_cycle, run_gain_protocol
+from neurochaos.protocols import GainCycle, build_memory_network, run_gain_cycle, run_gain_protocol
+from neurochaos.validation import Interval, ListOf, NonEmptyString, fail
 
 LOG = logging.getLogger("neurochaos.experiments.gain_modulation")
 SECTIONS = {
@@ -53,9 +56,94 @@ SECTIONS = {
 }
 
 
+_POSITIVE = Interval(float, 0.0, closed="neither")
+_TIME = _POSITIVE  # a duration, units of tau
+_GAIN = Interval(float, 0.0)
+_SEEDS = ListOf(Interval(int, 0))
+_CHAINS = Interval(int, 1)
+_FRACTION = Interval(float, 0.0, 1.0, closed="right")  # (0, 1]
+#: Section -> key -> constraint: every value of the config, checked before anything runs.
+CONSTRAINTS = {
+    "experiment": {"out": NonEmptyString()},
+    "network": {
+        "model": NonEmptyString(),
+        "N": Interval(int, 2),
+        "P": Interval(int, 1),
+        "structure": _POSITIVE,
+        "dt": Interval(float, 0.0, 1.0, closed="neither"),
+        "record_every": Interval(int, 1),
+        "threshold": _FRACTION,
+        "settle_threshold": _FRACTION,
+    },
+    "calibration": {
+        "structures": ListOf(_POSITIVE),
+        "gains": ListOf(_GAIN),
+        "T": _TIME,
+        "start": Interval(float, 0.0),
+        "seeds": _SEEDS,
+        "chains": _CHAINS,
+        "moving_threshold": Interval(float, 0.0),
+    },
+    "retrieval": {"g": _GAIN, "T": _TIME, "seeds": _SEEDS, "chains": _CHAINS, "structures": ListOf(_POSITIVE)},
+    "fig4cd": {"gains": ListOf(_GAIN), "T": _TIME, "seed": Interval(int, 0), "units": Interval(int, 1)},
+    "fig4e": {
+        "g_low": _GAIN,
+        "g_high": _GAIN,
+        "period": _TIME,
+        "duty": Interval(float, 0.0, 1.0, closed="neither"),
+        "cycles": Interval(int, 1),
+        "seeds": _SEEDS,
+        "chains": _CHAINS,
+    },
+    "sweep": {
+        "gains": ListOf(_GAIN),
+        "T": _TIME,
+        "transient": Interval(float, 0.0),
+        "max_lag": _TIME,
+        "seeds": _SEEDS,
+        "chains": _CHAINS,
+    },
+    "table": {"g_highs": ListOf(_GAIN), "seeds": _SEEDS, "chains": _CHAINS},
+}
+
+
 def load_config(path) -> dict:
-    """Read the TOML; every section of :data:`SECTIONS` is required, with all its keys; unknown keys are errors."""
-    return read_config(path, SECTIONS, complete=True)
+    """Read the TOML and check all of it before anything runs.
+
+    Every section of :data:`SECTIONS` is required, with all its keys; unknown keys are
+    errors; every value meets :data:`CONSTRAINTS` and the rules between values (P < N,
+    calibration start <= T, units <= N, sweep max_lag <= T, a valid gain cycle for
+    fig4e's g_high and each of the table's g_highs, a card with a hopfield pathway).
+    Values are stored back converted (ints given for floats become floats).
+    """
+    cfg = read_config(path, SECTIONS, complete=True)
+    where = str(path)
+    for section, table in CONSTRAINTS.items():
+        for key, constraint in table.items():
+            if key in cfg[section]:  # [experiment] out is optional
+                value = constraint.check(cfg[section][key], f"{section}.{key}", where)
+                cfg[section][key] = list(value) if isinstance(value, tuple) else value
+    n = cfg["network"]
+    if n["P"] >= n["N"]:
+        fail("network.P", f"< network.N = {n['N']}", n["P"], where)
+    card = load_card(n["model"])
+    if not any(p.recipe == "hopfield" for p in card.pathways):
+        fail("network.model", "a card with a hopfield pathway (stored patterns)", n["model"], where)
+    c = cfg["calibration"]
+    if c["start"] > c["T"]:
+        fail("calibration.start", f"<= calibration.T = {c['T']:g} tau", c["start"], where)
+    if cfg["fig4cd"]["units"] > n["N"]:
+        fail("fig4cd.units", f"<= network.N = {n['N']}", cfg["fig4cd"]["units"], where)
+    sw = cfg["sweep"]
+    if sw["max_lag"] > sw["T"]:
+        fail("sweep.max_lag", f"<= the measured window sweep.T = {sw['T']:g} tau", sw["max_lag"], where)
+    e = cfg["fig4e"]
+    for section, g_high in [("fig4e.g_high", e["g_high"])] + [("table.g_highs", g) for g in cfg["table"]["g_highs"]]:
+        try:
+            GainCycle(low=e["g_low"], high=g_high, period=e["period"], duty=e["duty"], cycles=e["cycles"])
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (gain cycle of {section} = {g_high:g}; {where})") from None
+    return cfg
 
 
 def _net(cfg, seed, g=0.0, structure=None):
@@ -368,7 +456,11 @@ def table(cfg, folder: Path) -> dict:
 
 
 def main(config_path, out=None, progress: bool = False) -> Path:
-    """Run every part of the experiment; returns the output folder."""
+    """Run every part of the experiment; returns the output folder.
+
+    The whole config is checked first (:func:`load_config`): a bad value stops the run
+    before any part runs or the output folder is created.
+    """
     cfg = load_config(config_path)
     folder = results_folder(out, cfg["experiment"].get("out"), "out/gain_modulation")
     parts = {

@@ -60,6 +60,22 @@ def lagged_products(x: np.ndarray, n_lags: int, *, per_column: bool = False) -> 
     return np.fft.irfft(power.mean(axis=1), n=nfft)[:n_lags]
 
 
+def _check_max_lag(max_lag, window: float) -> float:
+    """Return ``max_lag`` as a float in [0, window]; a lag beyond the measured window is refused, not clipped.
+
+    >>> _check_max_lag(5, 10.0)
+    5.0
+    >>> _check_max_lag(12.0, 10.0)
+    Traceback (most recent call last):
+    ...
+    neurochaos.errors.ConfigError: `max_lag` must be <= the measured window T = 10 tau, got 12.0
+    """
+    max_lag = check_float(max_lag, "max_lag", low=0.0)
+    if max_lag > window * (1 + 1e-9):
+        fail("max_lag", f"<= the measured window T = {window:g} tau", max_lag)
+    return max_lag
+
+
 def estimate_autocorrelation(
     x, dt: float, *, transient: float = 0.0, max_lag: float | None = None, subtract_mean: bool = False
 ) -> Autocorrelation:
@@ -70,7 +86,8 @@ def estimate_autocorrelation(
     x : ndarray, shape (T, N) or (T, M, N): time, (chains,) units
     dt : time between samples, units of tau
     transient : initial duration discarded, units of tau
-    max_lag : largest lag returned, units of tau (default: a quarter of the window)
+    max_lag : largest lag returned, units of tau, at most the window after the transient
+        (default: a quarter of the window)
     subtract_mean : remove each unit's time average first (autocovariance)
 
     Returns
@@ -96,8 +113,8 @@ def estimate_autocorrelation(
         fail("x", "finite", "array with NaN or inf")
     if subtract_mean:
         x = x - x.mean(axis=0)
-    max_lag = (n - 1) * dt / 4 if max_lag is None else check_float(max_lag, "max_lag", low=0.0)
-    L = min(int(round(max_lag / dt)), n - 1) + 1
+    max_lag = (n - 1) * dt / 4 if max_lag is None else _check_max_lag(max_lag, n * dt)
+    L = min(int(round(max_lag / dt)), n - 1) + 1  # the grid's last lag: (n - 1) dt for max_lag = n dt
     acf = lagged_products(x, L) / (n - np.arange(L))  # unbiased: each lag over its n - l products
     return Autocorrelation(
         delta0=float(acf[0]),
@@ -164,7 +181,7 @@ def measure_autocorrelation(
     T : averaging window after the transient, units of tau
     transient : discarded initial duration, units of tau
     dt, method : integration step and method (default: the card's)
-    max_lag : largest lag, units of tau
+    max_lag : largest lag, units of tau, at most ``T`` (checked before simulating)
     chains : independent initial conditions averaged together
 
     >>> ac = measure_autocorrelation(N=50, g=0.5, T=10.0, transient=20.0, max_lag=2.0)
@@ -175,6 +192,7 @@ def measure_autocorrelation(
 
     T = check_float(T, "T", low=0.0, low_open=True)
     transient = check_float(transient, "transient", low=0.0)
+    max_lag = _check_max_lag(max_lag, T)  # before simulating
     tr = simulate(
         model,
         N=N,
@@ -190,7 +208,7 @@ def measure_autocorrelation(
         progress=progress,
     )
     step = tr.meta["dt"]
-    ac = estimate_autocorrelation(tr.x, step, transient=transient, max_lag=min(max_lag, T / 2))
+    ac = estimate_autocorrelation(tr.x, step, transient=transient, max_lag=max_lag)
     pr = participation_ratio(np.tanh(tr.x[int(round(transient / step)) :]))
     settings = {
         **ac.settings,

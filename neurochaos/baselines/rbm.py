@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 
 from ..errors import ConfigError, DataError, DivergenceError, ExecutorUnavailableError
 from ..io import save_npz
+from ..loading import load_npz
 from ..model.network import seed_streams
 from ..validation import check_choice, check_float, check_int, fail
 
@@ -177,8 +178,8 @@ class RBM:
     @classmethod
     def load(cls, path) -> RBM:
         """Read an RBM written by :meth:`save`."""
-        with np.load(path) as f:
-            return cls(f["W"], f["visible_bias"], f["hidden_bias"], int(f["steps"]))
+        f = load_npz(path, "rbm", required=("W", "visible_bias", "hidden_bias", "steps"))
+        return cls(f["W"], f["visible_bias"], f["hidden_bias"], int(f["steps"]))
 
 
 def train_rbm(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 import re
 import zlib
@@ -36,7 +37,8 @@ IDX_DTYPES = {
 _IDX_NAME = re.compile(r"^(train|t10k|test)[-_.](images|labels)[-_.]idx([13])[-_.]ubyte(\.gz)?$")
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path) -> tuple[bytes, bool]:
+    """The file's bytes (decompressed when it is gzip) and whether it was gzip."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -49,7 +51,46 @@ def _read_bytes(path: Path) -> bytes:
             raw = gzip.decompress(raw)
         except (EOFError, OSError, zlib.error) as exc:
             raise DataError(f"corrupt gzip stream in IDX file {path}: {exc}") from exc
-    return raw
+        return raw, True
+    return raw, False
+
+
+def _invalid(path: Path, reason: str) -> DataError:
+    return DataError(f"`{path}` is not a valid IDX file: {reason}")
+
+
+def _parse_header(raw: bytes, path: Path, gz: bool = False) -> tuple[np.dtype, tuple[int, ...], int]:
+    """Check the header (magic, element type, number of dimensions, sizes) against the data size.
+
+    Returns ``(dtype, dims, header_bytes)``; every mismatch raises one
+    :class:`DataError` naming the file. Sizes are multiplied as Python ints, so a
+    corrupt header declaring 2**32 - 1 in every dimension cannot overflow.
+    """
+    if len(raw) < 4:
+        raise _invalid(path, f"truncated: {len(raw)} bytes, no 4-byte magic number")
+    if raw[0] != 0 or raw[1] != 0:
+        raise _invalid(path, f"bad magic number {raw[:4].hex()}: the first two bytes must be 00 00")
+    code, ndim = raw[2], raw[3]
+    if code not in IDX_DTYPES:
+        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
+        raise _invalid(path, f"unknown element type 0x{code:02X} (known: {known})")
+    if ndim == 0:
+        raise _invalid(path, "the header declares 0 dimensions")
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise _invalid(path, f"truncated inside its header ({len(raw)} of {header} bytes)")
+    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    if 0 in dims:
+        raise _invalid(path, f"empty dimension: shape {dims}")
+    dtype = IDX_DTYPES[code]
+    expected = math.prod(dims) * dtype.itemsize  # Python ints: no overflow
+    got = len(raw) - header
+    if got != expected:
+        shape = " x ".join(str(d) for d in dims)
+        size = shape if dtype.itemsize == 1 else f"{shape} elements of {dtype.itemsize} bytes"
+        has = f"the {'decompressed ' if gz else ''}file has {got} after its {header}-byte header"
+        raise _invalid(path, f"header declares {size} = {expected} bytes of data, {has}")
+    return dtype, dims, header
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -86,31 +127,9 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
            [3, 4, 5]], dtype=uint8)
     """
     path = Path(path)
-    raw = _read_bytes(path)
-    if len(raw) < 4:
-        raise DataError(f"IDX file {path} is truncated: {len(raw)} bytes, no 4-byte magic number")
-    if raw[0] != 0 or raw[1] != 0:
-        raise DataError(f"IDX file {path} has a bad magic number {raw[:4].hex()}: the first two bytes must be 00 00")
-    code, ndim = raw[2], raw[3]
-    if code not in IDX_DTYPES:
-        known = ", ".join(f"0x{c:02X}" for c in IDX_DTYPES)
-        raise DataError(f"IDX file {path} has unknown element type 0x{code:02X} (known: {known})")
-    if ndim == 0:
-        raise DataError(f"IDX file {path} declares 0 dimensions")
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise DataError(f"IDX file {path} is truncated inside its header ({len(raw)} of {header} bytes)")
-    dims = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    if 0 in dims:
-        raise DataError(f"IDX file {path} has an empty dimension: shape {dims}")
-    dtype = IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    got = len(raw) - header
-    if got < expected:
-        raise DataError(f"IDX file {path} is truncated: shape {dims} needs {expected} data bytes, found {got}")
-    if got > expected:
-        raise DataError(f"IDX file {path} has {got - expected} unexpected trailing bytes after shape {dims}")
-    arr = np.frombuffer(raw, dtype=dtype, count=expected // dtype.itemsize, offset=header)
+    raw, gz = _read_bytes(path)
+    dtype, dims, header = _parse_header(raw, path, gz)
+    arr = np.frombuffer(raw, dtype=dtype, count=math.prod(dims), offset=header)
     return arr.reshape(dims).astype(dtype.newbyteorder("="))
 
 

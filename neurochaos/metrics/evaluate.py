@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import os
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
+from ..loading import load_npz
 from ..validation import check_choice
 from .indices import accuracy_indices
 
 __all__ = ["load_samples", "evaluate_samples"]
 
 SAMPLE_KEYS = ("samples", "x")
+NPY_MAGIC = b"\x93NUMPY"
 
 
 def load_samples(path: str | os.PathLike) -> np.ndarray:
@@ -34,21 +35,21 @@ def load_samples(path: str | os.PathLike) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"samples file not found: {path}")
-    try:
-        loaded = np.load(path, allow_pickle=False)
-        if isinstance(loaded, np.ndarray):
-            arr = loaded
-        else:
-            with loaded:
-                key = next((k for k in SAMPLE_KEYS if k in loaded.files), None)
-                if key is None:
-                    found = ", ".join(loaded.files) or "none"
-                    raise DataError(f"{path} has no array named 'samples' or 'x' (found: {found})")
-                arr = loaded[key]
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"cannot read samples file {path}: {exc}") from exc
+    with open(path, "rb") as fh:
+        is_npy = fh.read(len(NPY_MAGIC)) == NPY_MAGIC  # an .npy, whatever it is called
+    if is_npy:
+        try:
+            arr = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as exc:
+            reason = "it holds Python objects" if "allow_pickle" in str(exc) else f"corrupt ({exc})"
+            raise DataError(f"`samples` must be an .npy or .npz written by neurochaos, got {path}: {reason}") from exc
+    else:
+        arrays = load_npz(path, "samples")
+        key = next((k for k in SAMPLE_KEYS if k in arrays), None)
+        if key is None:
+            found = ", ".join(arrays) or "none"
+            raise DataError(f"{path} has no array named 'samples' or 'x' (found: {found})")
+        arr = arrays[key]
     arr = np.asarray(arr, dtype=np.float64)
     if arr.ndim != 2:
         hint = " (for a simulation trace (steps, chains, N) pass its last record x[-1])" if arr.ndim == 3 else ""

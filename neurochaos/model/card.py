@@ -30,11 +30,16 @@ def models_dir() -> Path:
     """Folder holding the model cards.
 
     ``$NEUROCHAOS_MODELS`` if set, else the repository's ``models/`` beside the
-    package.
+    package. A ``$NEUROCHAOS_MODELS`` that names no folder raises ModelError
+    (rather than listing no cards).
     """
     env = os.environ.get("NEUROCHAOS_MODELS")
     if env:
-        return Path(env)
+        folder = Path(env)
+        if not folder.is_dir():
+            why = "it is not a folder" if folder.exists() else "the folder does not exist"
+            raise ModelError(f"`NEUROCHAOS_MODELS` must name an existing folder of model cards, got {env!r} ({why})")
+        return folder
     return Path(__file__).resolve().parents[2] / "models"
 
 
