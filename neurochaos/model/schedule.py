@@ -115,8 +115,14 @@ class SquareGain(GainSchedule):
         check_float(self.phase, "phase")
 
     def values(self, t):
-        frac = np.mod((np.asarray(t) - self.phase) / self.period, 1.0)
-        return np.where(frac < self.duty - 1e-12, float(self.high), float(self.low))
+        t = np.asarray(t, dtype=np.float64)
+        x = (t - self.phase) / self.period
+        # a time within rounding of a switching instant is that instant (0.3 / 0.1 = 2.9999999999999996
+        # is the start of period 3, high; not the end of period 2): tolerance 1e-12 plus the rounding of x
+        tol = 1e-12 + 8 * np.finfo(np.float64).eps * (np.abs(t) + abs(self.phase)) / self.period
+        frac = x - np.floor(x)
+        frac = np.where(frac >= 1.0 - tol, 0.0, frac)
+        return np.where(frac < self.duty - tol, float(self.high), float(self.low))
 
     @property
     def constant_value(self) -> float | None:
