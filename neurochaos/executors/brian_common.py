@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..brian_import import load_brian
 from ..errors import ConfigError
 from .base import Trace
 from .integrators import check_method
@@ -74,8 +75,7 @@ def expected_indices(N: int, M: int) -> tuple[np.ndarray, np.ndarray]:
 
 def build_objects(network, config, M: int, gains: np.ndarray) -> BrianObjects:
     """Create (in the currently active Brian2 device) the objects for M chains."""
-    import brian2 as b2
-
+    b2 = load_brian()
     card = network.card
     N = network.N
     tau = network.tau_ms * b2.ms

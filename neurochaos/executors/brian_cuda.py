@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..brian_import import load_brian
 from ..errors import ExecutorUnavailableError
 from .base import register
 from .brian_standalone import BrianStandalone
@@ -54,6 +55,7 @@ def _toolkit_has_curand() -> bool:
 def cuda_missing(require_gpu: bool = True) -> list[str]:
     """What is missing for cuda_standalone on this machine (empty list: nothing)."""
     missing = []
+    load_brian()  # brian2cuda imports brian2: import it through neurochaos first
     try:
         import brian2cuda  # noqa: F401
     except Exception as exc:  # ImportError, or brian2cuda failing on import
@@ -122,8 +124,7 @@ class BrianCuda(BrianStandalone):
         super().prepare(network, config)
 
     def _configure_prefs(self):
-        from brian2 import prefs
-
+        prefs = load_brian().prefs
         cb = prefs.devices.cuda_standalone.cuda_backend
         gcc = list(prefs.codegen.cpp.extra_compile_args_gcc)
         nvcc = list(cb.extra_compile_args_nvcc)

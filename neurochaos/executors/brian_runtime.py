@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 
+from ..brian_import import brian_errors, load_brian
 from ..errors import ConfigError, ExecutorUnavailableError
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .brian_common import check_brian_config, kind_adapter
@@ -18,7 +19,7 @@ __all__ = ["BrianRuntime", "brian_available", "runtime_device", "default_dt_rest
 
 def brian_available() -> tuple[bool, str]:
     try:
-        import brian2  # noqa: F401
+        load_brian()
     except ImportError as exc:  # pragma: no cover - brian2 is a hard dependency
         return False, f"brian2 is not importable: {exc}"
     return True, ""
@@ -27,10 +28,8 @@ def brian_available() -> tuple[bool, str]:
 @contextlib.contextmanager
 def runtime_device(target: str):
     """Activate Brian2's runtime device with ``target``; restore the previous device after."""
-    import brian2 as b2
-    from brian2.devices.device import get_device
-
-    previous = get_device()
+    b2, devices = load_brian(), load_brian("devices.device")  # the module, not the `b2.devices.device` proxy
+    previous = devices.get_device()
     old_target = b2.prefs.codegen.target
     b2.set_device("runtime")
     b2.prefs.codegen.target = target
@@ -38,15 +37,14 @@ def runtime_device(target: str):
         yield
     finally:
         b2.prefs.codegen.target = old_target
-        if previous is not get_device():
-            b2.devices.device.active_device = previous
+        if previous is not devices.get_device():
+            devices.active_device = previous
 
 
 @contextlib.contextmanager
 def default_dt_restored():
     """Restore Brian2's ``defaultclock.dt`` (the spiking build sets it) when done."""
-    import brian2 as b2
-
+    b2 = load_brian()
     old = b2.defaultclock.dt
     try:
         yield
@@ -90,11 +88,11 @@ class BrianRuntime(Executor):
         self._kind = kind_adapter(network)
 
     def _run(self, inputs: RunInputs) -> Trace:
-        import brian2 as b2
-
+        b2 = load_brian()
         net, cfg, kind = self.network, self.config, self._kind
         t0 = time.perf_counter()
-        with runtime_device(self.target), default_dt_restored():
+        what = f"{self.name} run of {net.card.path or net.card.name}"
+        with runtime_device(self.target), default_dt_restored(), brian_errors(what):
             objs = kind.build(net, cfg, inputs.M, inputs.gains, self.record_v)
             for variable, value in kind.values(objs, net, inputs).items():
                 variable[:] = value

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..brian_import import load_brian
+from ..model.units import brian_namespace
 from ..validation import fail
 from .base import RunConfig, Trace
 
 __all__ = ["SpikeTrace", "SpikingBrian", "brian_namespace", "build_spiking_objects", "read_spike_trace"]
 
 NEURONS, MON_V, MON_V0, MON_SPIKES, MON_G, GAIN_TA = "neurons", "mon_v", "mon_v0", "mon_spikes", "mon_g", "gain_ta"
-_UNITS = {"_mV": "mV", "_ms": "ms", "_Hz": "Hz"}
 
 
 @dataclass
@@ -68,23 +69,6 @@ class SpikeTrace(Trace):
         return self.spike_i[sel], self.spike_t_ms[sel]
 
 
-def brian_namespace(params: dict, tau_ms: float, exclude=()) -> dict:
-    """Brian2 namespace of a spiking card: ``X_mV -> X * mV``, ``X_ms -> X * ms``, ``tau = tau_ms * ms``.
-
-    Names in ``exclude`` (the equations' own variables, e.g. ``mu``) are left out.
-    """
-    import brian2 as b2
-
-    ns = {}
-    for key, value in params.items():
-        for suffix, unit in _UNITS.items():
-            name = key[: -len(suffix)]
-            if key.endswith(suffix) and isinstance(value, int | float) and name not in exclude:
-                ns[name] = float(value) * getattr(b2, unit)
-    ns["tau"] = tau_ms * b2.ms
-    return ns
-
-
 class _Objects:
     def __init__(self, **kw):
         self.__dict__.update(kw)
@@ -92,7 +76,7 @@ class _Objects:
 
 def build_spiking_objects(network, config: RunConfig, M: int, gains: np.ndarray, record_v: int):
     """Create (in the active Brian2 device) the objects of M chains; record ``record_v`` neurons per chain."""
-    import brian2 as b2
+    b2 = load_brian()
 
     card, N = network.card, network.N
     ns = brian_namespace(network.params, network.tau_ms, card.equations.names)
@@ -193,7 +177,7 @@ class SpikingBrian:
 
     def values(self, objs, network, inputs) -> dict:
         """Brian2 variable -> value (with units) for potentials, drive, weights and settable variables."""
-        import brian2 as b2
+        b2 = load_brian()
 
         M = inputs.M
         out = {

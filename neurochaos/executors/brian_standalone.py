@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from ..brian_import import brian_errors, load_brian
 from ..errors import ExecutorUnavailableError, RunArgsMismatchError
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .brian_common import check_brian_config, kind_adapter
@@ -91,9 +92,8 @@ class BrianStandalone(Executor):
         self._kind = kind_adapter(network)
 
     def _build(self, M: int, gains: np.ndarray):
-        import brian2 as b2
-        from brian2.devices.device import all_devices
-
+        b2 = load_brian()
+        all_devices = load_brian("devices.device").all_devices
         if self.directory is None:
             self.directory = tempfile.mkdtemp(prefix=f"neurochaos_{self.device_name}_")
         device = all_devices[self.device_name]
@@ -103,7 +103,7 @@ class BrianStandalone(Executor):
         self._configure_prefs()
         net, cfg = self.network, self.config
         try:
-            with default_dt_restored():
+            with default_dt_restored(), brian_errors(f"{self.name} build of {net.card.path or net.card.name}"):
                 objs = self._kind.build(net, cfg, M, gains, self.record_v)
                 objs.net.run(
                     cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None
@@ -125,11 +125,12 @@ class BrianStandalone(Executor):
         net, cfg, kind = self.network, self.config, self._kind
         t_build = self._ensure_built(inputs.M, inputs.gains)
         objs = self._objs
-        run_args = kind.values(objs, net, inputs)
-        if net.card.uses_gain:
-            run_args[objs.timed_array] = inputs.gains
         t1 = time.perf_counter()
-        self._device.run(run_args=run_args, with_output=self.progress)
+        with brian_errors(f"{self.name} run of {net.card.path or net.card.name}"):
+            run_args = kind.values(objs, net, inputs)
+            if net.card.uses_gain:
+                run_args[objs.timed_array] = inputs.gains
+            self._device.run(run_args=run_args, with_output=self.progress)
         t_run = time.perf_counter() - t1
         trace = kind.read(objs, net, cfg, inputs, self.record_v, self.name, self._run_meta(t_run, t_build))
         if self.verify:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import sympy
 
+from ..brian_import import load_brian
 from ..errors import ModelError
 from ..model.card import ModelCard, parse_equations
 from .integrators import TABLEAUX
@@ -76,9 +77,7 @@ class CompiledRateModel:
 
 
 def _identifiers(code: str) -> set[str]:
-    from brian2.utils.stringtools import get_identifiers
-
-    return set(get_identifiers(code))
+    return set(load_brian("utils.stringtools").get_identifiers(code))
 
 
 def _to_python(abstract_code: str, fname: str, args: list[str], returns: list[str]) -> str:
@@ -173,8 +172,7 @@ def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateM
     >>> m.state_vars
     ('x',)
     """
-    from brian2.stateupdaters.base import StateUpdateMethod
-
+    StateUpdateMethod = load_brian("stateupdaters.base").StateUpdateMethod
     where = card.path or card.name
     eqs = card.equations
     try:

@@ -3,7 +3,8 @@
 A card holds the Brian2 equation strings (with units), parameter defaults, the
 connectivity recipe of each synaptic pathway, and the paper and figure it
 comes from. This module parses equations with Brian2's *equation* machinery
-only; it never imports a device or executor.
+only, and checks their units with Brian2's unit checks (:mod:`.units`); it
+never imports a device or executor.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from ..brian_import import brian_errors, load_brian
 from ..errors import ModelError
 from .connectivity import RECIPES, SPIKING_RECIPES
+from .units import check_card_units
 
 __all__ = ["ModelCard", "Pathway", "load_card", "list_cards", "models_dir", "parse_equations"]
 
@@ -45,9 +48,7 @@ def models_dir() -> Path:
 
 @lru_cache(maxsize=512)
 def _equations(text: str):
-    from brian2 import Equations  # equations only: no device is touched
-
-    return Equations(text)
+    return load_brian().Equations(text)  # equations only: no device is touched
 
 
 def parse_equations(text: str, what: str, where: str):
@@ -55,10 +56,8 @@ def parse_equations(text: str, what: str, where: str):
 
     ``brian2.Equations`` objects are immutable, so the cached object is shared.
     """
-    try:
+    with brian_errors(f"`{what}` is not a valid Brian2 equation string ({where})"):
         return _equations(text)
-    except Exception as exc:  # Brian2 raises EquationError, SyntaxError, ValueError ...
-        raise ModelError(f"`{what}` is not a valid Brian2 equation string ({where}): {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -115,32 +114,8 @@ class ModelCard:
         where = self.path or f"card {self.name!r}"
         if self.kind not in KINDS:
             raise ModelError(f"`kind` must be one of {KINDS}, got {self.kind!r} ({where})")
-        eqs = self.equations
-        names = set(eqs.names)
-        if self.kind == "spiking":
-            _check_spiking(self, eqs, where)
-            return
-        for attr in ("state", "rate"):
-            v = getattr(self, attr)
-            if v not in names:
-                raise ModelError(
-                    f"`equations.{attr}` must name a variable of the neuron equations, got {v!r} ({where})"
-                )
-        if self.state not in eqs.diff_eq_names:
-            raise ModelError(
-                f"`equations.state` must be a differential equation's variable, got {self.state!r} ({where})"
-            )
-        for p in _checked_pathways(self.pathways, where):
-            if p.target not in names:
-                raise ModelError(f"`pathways.target` must be a neuron variable, got {p.target!r} ({where})")
-            if p.recipe not in RECIPES:
-                raise ModelError(f"`pathways.recipe` must be one of {RECIPES}, got {p.recipe!r} ({where})")
-            parse_equations(p.model, f"pathways[{p.name}].model", where)
-        if "tau_ms" not in self.parameters:
-            raise ModelError(f"`parameters.tau_ms` must be given, got nothing ({where})")
-        for p in self.pathways:
-            if p.on_pre:
-                raise ModelError(f"`pathways.on_pre` applies to spiking cards only, got one in {p.name!r} ({where})")
+        (_check_spiking if self.kind == "spiking" else _check_rate)(self, self.equations, where)
+        check_card_units(self, where)
 
     @cached_property
     def equations(self):
@@ -190,13 +165,33 @@ def _checked_pathways(pathways, where: str):
     return pathways
 
 
+def _check_rate(card: ModelCard, eqs, where: str) -> None:
+    """Checks of a ``kind = "rate"`` card."""
+    names = set(eqs.names)
+    for attr in ("state", "rate"):
+        v = getattr(card, attr)
+        if v not in names:
+            raise ModelError(f"`equations.{attr}` must name a variable of the neuron equations, got {v!r} ({where})")
+    if card.state not in eqs.diff_eq_names:
+        raise ModelError(f"`equations.state` must be a differential equation's variable, got {card.state!r} ({where})")
+    for p in _checked_pathways(card.pathways, where):
+        if p.target not in names:
+            raise ModelError(f"`pathways.target` must be a neuron variable, got {p.target!r} ({where})")
+        if p.recipe not in RECIPES:
+            raise ModelError(f"`pathways.recipe` must be one of {RECIPES}, got {p.recipe!r} ({where})")
+        parse_equations(p.model, f"pathways[{p.name}].model", where)
+    if "tau_ms" not in card.parameters:
+        raise ModelError(f"`parameters.tau_ms` must be given, got nothing ({where})")
+    for p in card.pathways:
+        if p.on_pre:
+            raise ModelError(f"`pathways.on_pre` applies to spiking cards only, got one in {p.name!r} ({where})")
+
+
 def _check_spiking(card: ModelCard, eqs, where: str) -> None:
     """Checks of a ``kind = "spiking"`` card (the rate checks stay as they are)."""
     if card.state not in eqs.diff_eq_names:
         raise ModelError(f"`equations.state` must be a differential equation's variable, got {card.state!r} ({where})")
-    from brian2 import volt  # units only
-
-    if eqs[card.state].dim is not volt.dim:
+    if eqs[card.state].dim is not load_brian().volt.dim:
         raise ModelError(
             f"`equations.state` must be a membrane potential in volt, got {card.state!r} with unit "
             f"{eqs[card.state].unit!r} ({where})"
