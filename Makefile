@@ -13,7 +13,7 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/neurochaos demo --out out/demo
+	$(VENV)/bin/neurochaos demo --out out/demo --overwrite
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q

@@ -14,9 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_path, save_json, save_npz
+from .io import output_set, write_json
+from .validation import check_int
 
-__all__ = ["generation_demo"]
+__all__ = ["generation_demo", "OUTPUT_NAMES"]
+
+#: The demo's output files (besides the training folder ``train/``), written as one set.
+OUTPUT_NAMES = ("samples.npz", "samples.png", "indices.json", "report.md")
 
 INDEX_KEYS = ("E2", "Es", "ER", "EAAI", "AA_truth", "AA_syn")
 
@@ -53,6 +57,7 @@ def generation_demo(
     from .plotting import plot_generation_summary
 
     out = Path(out)
+    steps = check_int(steps, "steps", min_value=1)
     t0 = time.perf_counter()
     ds = load_dataset("digits", seed=seed)
     cfg = TrainConfig.from_dict(
@@ -81,8 +86,7 @@ def generation_demo(
     )
     lam = largest_lyapunov(net, chains=2, T=30.0, seed=seed)
     lam0 = largest_lyapunov(net.with_params(np.zeros_like(net.A), np.zeros_like(net.bias)), chains=2, T=30.0, seed=seed)
-    save_npz(out / "samples.npz", samples=s)
-    plot_generation_summary(ds.x_test, s, res.history, lam, ds.image_shape, out / "samples.png")
+    fig = plot_generation_summary(ds.x_test, s, res.history, lam, ds.image_shape)
     seconds = time.perf_counter() - t0
     summary = {
         "data": ds.source,
@@ -99,7 +103,6 @@ def generation_demo(
         "history": res.history,
         "seconds": seconds,
     }
-    save_json(out / "indices.json", summary)
     rows = "\n".join(
         f"| {k} | {untrained[k]:.4g} | {final['test'][k]:.4g} | {final['train'][k]:.4g} |" for k in INDEX_KEYS
     )
@@ -124,6 +127,9 @@ AA_syn against the training set well above 0 means the samples are not copies of
 
 Wall time: {seconds:.0f} s.
 """
-    with atomic_path(out / "report.md") as tmp:
-        tmp.write_text(report)
+    with output_set([out / name for name in OUTPUT_NAMES]) as (t_npz, t_png, t_json, t_md):
+        np.savez(t_npz, samples=s)
+        fig.savefig(t_png, dpi=110, format="png")
+        write_json(t_json, summary)
+        t_md.write_text(report)
     return out

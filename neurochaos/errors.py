@@ -15,6 +15,9 @@ __all__ = [
     "DivergenceError",
     "CheckpointError",
     "DataError",
+    "OutputLockedError",
+    "ResourceError",
+    "RunInterrupted",
 ]
 
 
@@ -54,3 +57,24 @@ class CheckpointError(NeurochaosError, OSError):
 
 class DataError(NeurochaosError, ValueError):
     """A dataset is missing, empty, corrupt or of the wrong shape."""
+
+
+class OutputLockedError(NeurochaosError, RuntimeError):
+    """An output folder is held by another live run (its lock names the owner)."""
+
+
+class ResourceError(NeurochaosError, MemoryError):
+    """A run would need more memory than the machine has; refused before allocating."""
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """A run stopped by SIGINT or SIGTERM after saving its state (``signum``; ``saved``: what was written).
+
+    A :class:`KeyboardInterrupt`, not a :class:`NeurochaosError`, so that
+    ``except Exception`` or ``except NeurochaosError`` never swallows a Ctrl-C.
+    """
+
+    def __init__(self, message: str, signum: int, saved=None):
+        super().__init__(message)
+        self.signum = signum
+        self.saved = saved

@@ -28,6 +28,7 @@ __all__ = [
     "OptionalOf",
     "ListOf",
     "Validated",
+    "check_device",
     "check_fields",
 ]
 
@@ -261,3 +262,24 @@ class Validated:
 
     def __post_init__(self):
         check_fields(self)
+
+
+def check_device(device, name: str = "device"):
+    """The ``torch.device`` of ``device`` (a string such as "cpu", "cuda:1", or a torch.device).
+
+    Raises ConfigError for a name torch does not know, ExecutorUnavailableError
+    for a CUDA device on a machine where torch sees none.
+    """
+    import torch
+
+    from .errors import ExecutorUnavailableError
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        fail(name, "a torch device such as 'cpu', 'cuda' or 'cuda:0'", device)
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ExecutorUnavailableError(
+            f"`{name}` {str(device)!r} needs CUDA, but torch {torch.__version__} sees no CUDA device here; use 'cpu'"
+        )
+    return dev

@@ -11,6 +11,31 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 MNIST_DIR = SHARED / "data" / "mnist"
 
 
+#: The smallest training config the CLI tests use: restricted 2-layer, 64 + 8 units, digits.
+TINY_TRAIN_TOML = """
+[model]
+card = "fu_restricted2"
+n_visible = 64
+n_hidden = 8
+T = 1.0
+[training]
+M = 10
+steps = {steps}
+checkpoint_every = 1
+k = {k}
+[data]
+name = "digits"
+n_train = 200
+n_test = 100
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_train_toml():
+    """``tiny_train_toml(steps=3, k=0.01)``: the text of :data:`TINY_TRAIN_TOML`."""
+    return lambda steps=3, k=0.01: TINY_TRAIN_TOML.format(steps=steps, k=k)
+
+
 @pytest.fixture(autouse=True)
 def _reset_brian_device():
     """Leave Brian2 in runtime mode after every test (standalone builds switch it)."""

@@ -156,5 +156,13 @@ def test_only_neurochaos_errors_are_user_errors(monkeypatch, capsys):
         raise ValueError("a programming error")
 
     monkeypatch.setattr(models, "run", bug)
-    with pytest.raises(ValueError, match="a programming error"):  # a traceback, not a one-line user error
-        main(["models"])
+    assert main(["models"]) == 1  # a bug: exit 1, one line, not a user error
+    err = capsys.readouterr().err
+    assert err == (
+        "neurochaos models: internal error (a bug, please report it): ValueError: a programming error; "
+        "run with -v for the traceback\n"
+    )
+    for argv in (["-v", "models"], ["models", "-v"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "Traceback (most recent call last)" in err and err.rstrip().endswith("ValueError: a programming error")

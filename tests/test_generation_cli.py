@@ -14,27 +14,11 @@ import pytest
 from neurochaos.cli import main
 from neurochaos.learning import load_trained
 
-CONFIG = """
-[model]
-card = "fu_restricted2"
-n_visible = 64
-n_hidden = 8
-T = 1.0
-[training]
-M = 10
-steps = 3
-checkpoint_every = 1
-[data]
-name = "digits"
-n_train = 200
-n_test = 100
-"""
-
 
 @pytest.fixture
-def config(tmp_path):
+def config(tmp_path, tiny_train_toml):
     p = tmp_path / "train.toml"
-    p.write_text(CONFIG)
+    p.write_text(tiny_train_toml())
     return p
 
 

@@ -106,11 +106,6 @@ def test_load_npz_reasons(tmp_path):
     assert sorted(got) == ["a", "b"] and got["a"].tolist() == [0, 1, 2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="neurochaos/learning/checkpoint.py load_checkpoint still calls np.load directly; "
-    "it should use neurochaos.loading.load_npz(path, 'checkpoint', cls=CheckpointError)",
-)
 def test_sample_random_bytes_checkpoint_says_not_an_npz(tmp_path, capsys):
     path = _random_bytes(tmp_path / "checkpoint.npz")
     assert main(["sample", str(path), "--out", str(tmp_path / "s.npz")]) == 2

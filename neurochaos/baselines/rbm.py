@@ -23,22 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..errors import ConfigError, DataError, DivergenceError, ExecutorUnavailableError
+from ..errors import ConfigError, DataError, DivergenceError
 from ..io import save_npz
 from ..loading import load_npz
 from ..model.network import seed_streams
-from ..validation import check_choice, check_float, check_int, fail
+from ..validation import check_choice, check_device, check_float, check_int, fail
 
 __all__ = ["RBM", "train_rbm"]
 
 
 def _device(device: str):
-    import torch
-
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ExecutorUnavailableError(f"`device` {device!r} needs CUDA, but torch sees no CUDA device; use 'cpu'")
-    return dev
+    return check_device(device)
 
 
 def _torch_generator(rng: np.random.Generator, dev):

@@ -34,7 +34,9 @@ def _dmft(args, ac) -> dict:
 
 def run(args) -> int:
     from ..analysis.stats import measure_autocorrelation
+    from ..validation import check_float
 
+    check_float(args.max_lag, "--max-lag", low=0.0, low_open=True)  # > 0: the DMFT curve needs a lag range
     ac = measure_autocorrelation(
         args.model,
         N=args.N,

@@ -15,6 +15,10 @@ __all__ = [
     "add_seed",
     "add_reporting",
     "require_suffix",
+    "add_overwrite",
+    "check_outputs",
+    "write_outputs",
+    "figure_writer",
 ]
 
 
@@ -84,3 +88,50 @@ def require_suffix(path, suffix: str, flag: str = "--out") -> None:
 
     if not str(path).endswith(suffix):
         raise ConfigError(f"`{flag}` must end in {suffix}, got {str(path)!r}")
+
+
+def add_overwrite(p):
+    """``--overwrite``: replace existing output files (without it, a command refuses them before any work)."""
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files (default: refuse them)")
+
+
+def check_outputs(args, *paths, flag: str = "--out") -> None:
+    """Refuse, before any work, outputs that exist (unless ``--overwrite``) or cannot be written.
+
+    For ``--plot``, the suffix must also be an image format matplotlib writes.
+    """
+    from pathlib import Path
+
+    from ..io import check_new
+
+    if flag == "--plot":
+        from matplotlib.figure import Figure
+
+        formats = sorted(Figure().canvas.get_supported_filetypes())
+        for p in paths:
+            if p is not None and Path(p).suffix.lstrip(".").lower() not in formats:
+                from ..validation import fail
+
+                fail(flag, f"an image file ending in one of {', '.join('.' + f for f in formats)}", str(p))
+    check_new(paths, getattr(args, "overwrite", False), flag)
+
+
+def write_outputs(writers: dict) -> list:
+    """Write ``{path: writer(tmp_path)}`` as one set: every file appears, or none (see :func:`neurochaos.io.output_set`)."""
+    from pathlib import Path
+
+    from ..io import output_set
+
+    paths = [Path(p) for p in writers]
+    with output_set(paths, [p.suffix or ".png" for p in paths]) as temps:
+        for tmp, writer in zip(temps, writers.values()):
+            writer(tmp)
+    return paths
+
+
+def figure_writer(fig, path, dpi: float = 110):
+    """A writer for :func:`write_outputs` that saves ``fig`` in the format of ``path``'s suffix (png if none)."""
+    from pathlib import Path
+
+    fmt = Path(path).suffix.lstrip(".").lower() or "png"
+    return lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt)

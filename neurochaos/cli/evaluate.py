@@ -7,7 +7,7 @@ import json
 
 def register(sub):
     from ..data import SOURCES
-    from .common import add_execution, add_reporting, add_seed
+    from .common import add_execution, add_overwrite, add_reporting, add_seed
 
     p = sub.add_parser("evaluate", help="accuracy indices E2, Es, ER, EAAI of generated samples against data")
     p.add_argument("samples", help=".npz with an array `samples` (or `x`) of shape (n, D), or a .npy")
@@ -26,13 +26,16 @@ def register(sub):
     add_seed(p, "seed of the equal-size subset drawn from the larger set (every index)")
     add_reporting(p, progress=False)
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
+    add_overwrite(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..io import save_json
     from ..metrics import evaluate_samples
+    from .common import check_outputs
 
+    check_outputs(args, args.out)
     binary = {"auto": None, "yes": True, "no": False}[args.binary]
     res = evaluate_samples(
         args.samples, data=args.data, directory=args.data_dir, split=args.split, encoding=args.encoding,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def register(sub):
-    from .common import add_network, add_seed
+    from .common import add_network, add_overwrite, add_seed
 
     p = sub.add_parser(
         "export-nir",
@@ -21,14 +21,16 @@ def register(sub):
         default="drop",
         help="CubaLIF has no refractory period: drop it with a warning (default) or fail",
     )
+    add_overwrite(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..export import export_model
-    from .common import require_suffix
+    from .common import check_outputs, require_suffix
 
     require_suffix(args.out, ".nir", "out")
+    check_outputs(args, args.out, flag="out")
     path = export_model(
         args.model, args.out, N=args.N, g=args.g, seed=args.seed, linearize=args.linearize, refractory=args.refractory
     )

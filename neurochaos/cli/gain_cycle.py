@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def register(sub):
-    from .common import add_reporting, add_seed
+    from .common import add_overwrite, add_reporting, add_seed
 
     p = sub.add_parser(
         "gain-cycle",
@@ -29,6 +29,7 @@ def register(sub):
     )
     p.add_argument("--json", action="store_true", help="print the summary as JSON (default: a short text)")
     p.add_argument("--plot", default=None, help="draw overlaps, gain and orthogonal activity to this image")
+    add_overwrite(p)
     add_reporting(p, json=False)
     p.set_defaults(func=run)
 
@@ -37,7 +38,9 @@ def run(args) -> int:
     import json
 
     from ..protocols import run_gain_cycle
+    from .common import check_outputs
 
+    check_outputs(args, args.plot, flag="--plot")
     res = run_gain_cycle(
         args.model,
         N=args.N,

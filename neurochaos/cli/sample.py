@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def register(sub):
-    from .common import add_execution, add_seed
+    from .common import add_execution, add_overwrite, add_seed
 
     p = sub.add_parser("sample", help="generate samples from a trained network (free chaotic dynamics, no noise)")
     p.add_argument("dir", help="training folder (or its checkpoint.npz)")
@@ -24,6 +24,7 @@ def register(sub):
         help="write the rates tanh(x) instead of their signs (default: the data encoding's read-out)",
     )
     p.add_argument("--out", required=True, help="output .npz: key `samples`, shape (n, N_v)")
+    add_overwrite(p)
     p.set_defaults(func=run)
 
 
@@ -31,9 +32,10 @@ def run(args) -> int:
     from ..io import save_npz
     from ..learning import generate, load_trained, readout
     from ..validation import check_float
-    from .common import require_suffix
+    from .common import check_outputs, require_suffix
 
     require_suffix(args.out, ".npz")
+    check_outputs(args, args.out)
     net, cfg, ckpt = load_trained(args.dir)
     t = net.T if args.t is None else check_float(args.t, "--t", low=0.0, low_open=True)
     s = generate(

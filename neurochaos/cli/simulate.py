@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def register(sub):
-    from .common import add_execution, add_integration, add_model, add_network, add_reporting, add_seed
+    from .common import add_execution, add_integration, add_model, add_network, add_overwrite, add_reporting, add_seed
 
     p = sub.add_parser(
         "simulate", help="simulate a model card (spiking cards on a brian2 executor) and write t and x to an .npz"
@@ -17,17 +17,23 @@ def register(sub):
     p.add_argument("--record-every", type=int, default=1, help="keep every k-th step")
     p.add_argument("--out", required=True, help="output .npz with t [steps] and x [steps, chains, N]")
     p.add_argument("--plot", default=None, help="also draw a few units' traces to this image")
+    add_overwrite(p)
     add_reporting(p, json=False)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from ..io import save_json, save_npz
+    import numpy as np
+
+    from ..io import write_json
     from ..plotting import plot_traces
     from ..simulate import simulate
-    from .common import require_suffix
+    from .common import check_outputs, figure_writer, require_suffix, write_outputs
 
     require_suffix(args.out, ".npz")
+    meta_path = str(args.out)[:-4] + ".json"
+    check_outputs(args, args.out, meta_path)
+    check_outputs(args, args.plot, flag="--plot")
     trace = simulate(
         args.model,
         N=args.N,
@@ -44,12 +50,16 @@ def run(args) -> int:
         device=args.device,
         progress=not args.no_progress,
     )
-    save_npz(args.out, t=trace.t, x=trace.x, x_final=trace.x_final)
-    save_json(str(args.out)[:-4] + ".json", {**trace.meta, "executor": trace.executor, "x_shape": list(trace.x.shape)})
-    print(args.out)
-    if args.plot:
-        plot_traces(trace, args.plot, title=f"{trace.meta['model']} N={trace.meta['N']} seed={args.seed}")
-        print(args.plot)
+    meta = {**trace.meta, "executor": trace.executor, "x_shape": list(trace.x.shape)}
+    writers = {
+        args.out: lambda tmp: np.savez(tmp, t=trace.t, x=trace.x, x_final=trace.x_final),
+        meta_path: lambda tmp: write_json(tmp, meta),
+    }
+    if args.plot:  # drawn before anything is written: a failing plot leaves no output
+        fig = plot_traces(trace, title=f"{trace.meta['model']} N={trace.meta['N']} seed={args.seed}")
+        writers[args.plot] = figure_writer(fig, args.plot)
+    for path in write_outputs(writers):
+        print(path)
     return 0
 
 

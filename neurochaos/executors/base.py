@@ -235,8 +235,23 @@ class Executor:
         """
         if self.network is None:
             raise ConfigError("`prepare` must be called before `run`, got an unprepared executor")
+        shape = np.shape(x0)
+        self._check_memory(shape[0] if len(shape) == 2 else 1)
         inputs = resolve_run_inputs(self.network, self.config, x0, weights, gain, bias, variables)
         return self._run(inputs)
+
+    def _check_memory(self, M: int) -> None:
+        """Refuse (ResourceError) a run whose recorded trajectory and per-step gains exceed the free memory."""
+        from ..resources import check_memory
+
+        cfg, N = self.config, self.network.N
+        itemsize = 4 if str(getattr(self, "dtype", "float64")).endswith("32") else 8
+        check_memory(
+            float(cfg.n_records) * M * N * itemsize + 16.0 * (cfg.n_steps + 1),
+            f"the recorded trajectory ({cfg.n_records} records x {M} chains x {N} units) and the per-step gains",
+            device=str(getattr(self, "device", "cpu")),
+            hint="shorten T, raise record_every or use fewer chains",
+        )
 
     def run_inputs(self, inputs: RunInputs) -> Trace:
         """Run from inputs already resolved by :func:`resolve_run_inputs` (or built to its contract).

@@ -16,8 +16,9 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..errors import ConfigError, ExecutorUnavailableError
+from ..errors import ConfigError
 from ..model.schedule import constant_value
+from ..validation import check_device
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .codegen import compile_rate_model, summed_pathway
 from .integrators import METHODS, TABLEAUX
@@ -40,14 +41,8 @@ def timed_array_index(t: float, dt: float, n_values: int) -> int:
     return min(max(i, 0), n_values - 1)
 
 
-def _resolve_device(device: str):
-    import torch
-
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ExecutorUnavailableError(
-            f"`device` {device!r} needs CUDA, but torch {torch.__version__} sees no CUDA device here; use device='cpu'"
-        )
-    return torch.device(device)
+def _resolve_device(device):
+    return check_device(device)
 
 
 def make_step(

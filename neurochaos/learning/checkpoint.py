@@ -8,7 +8,6 @@ history and the resolved config, so that a resumed run continues exactly.
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,8 +15,9 @@ import numpy as np
 
 from ..errors import CheckpointError
 from ..io import atomic_path
+from ..loading import load_npz
 
-__all__ = ["Checkpoint", "save_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
+__all__ = ["Checkpoint", "save_checkpoint", "write_checkpoint", "load_checkpoint", "CHECKPOINT_FORMAT"]
 
 CHECKPOINT_FORMAT = "neurochaos-contrastive-hebbian-2"  # 2: per-step draws (learning.draws), no generator state
 _KEYS = ("format", "config", "step", "A", "bias", "J0", "chains", "rng_state", "history")
@@ -48,22 +48,27 @@ class Checkpoint:
     history: list
 
 
+def write_checkpoint(file: str | Path, ckpt: Checkpoint) -> None:
+    """Write ``ckpt`` into ``file`` (a path ending in .npz) directly; :func:`save_checkpoint` is the atomic form."""
+    chains = np.zeros((0, ckpt.A.shape[0])) if ckpt.chains is None else np.asarray(ckpt.chains)
+    np.savez(
+        file,
+        format=np.array(CHECKPOINT_FORMAT),
+        config=np.array(json.dumps(ckpt.config)),
+        step=np.array(int(ckpt.step)),
+        A=ckpt.A,
+        bias=ckpt.bias,
+        J0=ckpt.J0,
+        chains=chains,
+        rng_state=np.array(json.dumps(ckpt.rng_state)),
+        history=np.array(json.dumps(ckpt.history)),
+    )
+
+
 def save_checkpoint(path: str | Path, ckpt: Checkpoint) -> Path:
     """Write ``ckpt`` to ``path`` atomically (the old file stays intact until the new one is complete)."""
-    chains = np.zeros((0, ckpt.A.shape[0])) if ckpt.chains is None else np.asarray(ckpt.chains)
     with atomic_path(path, ".npz") as tmp:
-        np.savez(
-            tmp,
-            format=np.array(CHECKPOINT_FORMAT),
-            config=np.array(json.dumps(ckpt.config)),
-            step=np.array(int(ckpt.step)),
-            A=ckpt.A,
-            bias=ckpt.bias,
-            J0=ckpt.J0,
-            chains=chains,
-            rng_state=np.array(json.dumps(ckpt.rng_state)),
-            history=np.array(json.dumps(ckpt.history)),
-        )
+        write_checkpoint(tmp, ckpt)
     return Path(path)
 
 
@@ -72,28 +77,22 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"`checkpoint` must be an existing file, got {str(path)!r}")
+    z = load_npz(path, "checkpoint", required=_KEYS, cls=CheckpointError)  # a foreign file: one clear line
+    fmt = str(z["format"])
+    if fmt != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"checkpoint {path} has format {fmt!r}, expected {CHECKPOINT_FORMAT!r}")
     try:
-        with np.load(path, allow_pickle=False) as z:
-            missing = [k for k in _KEYS if k not in z.files]
-            if missing:
-                raise CheckpointError(f"checkpoint {path} is not a trainer checkpoint: missing {missing}")
-            fmt = str(z["format"])
-            if fmt != CHECKPOINT_FORMAT:
-                raise CheckpointError(f"checkpoint {path} has format {fmt!r}, expected {CHECKPOINT_FORMAT!r}")
-            chains = z["chains"]
-            ckpt = Checkpoint(
-                config=json.loads(str(z["config"])),
-                step=int(z["step"]),
-                A=np.array(z["A"]),
-                bias=np.array(z["bias"]),
-                J0=np.array(z["J0"]),
-                chains=None if chains.shape[0] == 0 else chains,
-                rng_state=json.loads(str(z["rng_state"])),
-                history=json.loads(str(z["history"])),
-            )
-    except CheckpointError:
-        raise
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
+        ckpt = Checkpoint(
+            config=json.loads(str(z["config"])),
+            step=int(z["step"]),
+            A=np.array(z["A"], dtype=float),
+            bias=np.array(z["bias"], dtype=float),
+            J0=np.array(z["J0"], dtype=float),
+            chains=None if z["chains"].shape[0] == 0 else np.array(z["chains"], dtype=float),
+            rng_state=json.loads(str(z["rng_state"])),
+            history=json.loads(str(z["history"])),
+        )
+    except (ValueError, TypeError, IndexError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint {path} is corrupt or unreadable ({type(exc).__name__}: {exc})") from exc
     N = ckpt.A.shape[0] if ckpt.A.ndim == 2 else -1
     if N < 1 or ckpt.A.shape != (N, N) or ckpt.J0.shape != (N, N) or ckpt.bias.shape != (N,):
@@ -103,4 +102,27 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
     for name in ("A", "bias", "J0"):
         if not np.all(np.isfinite(getattr(ckpt, name))):
             raise CheckpointError(f"checkpoint {path} holds non-finite values in `{name}`")
+    _check_fields(path, ckpt, N)
     return ckpt
+
+
+def _check_fields(path: Path, ckpt: Checkpoint, N: int) -> None:
+    """The step, chains, config, draws and history of a loaded checkpoint: types, ranges, agreement."""
+
+    def bad(field: str, expected: str, got) -> CheckpointError:
+        return CheckpointError(f"checkpoint {path}: `{field}` must be {expected}, got {got!r}")
+
+    if ckpt.step < 0:
+        raise bad("step", "an integer >= 0 (training steps done)", ckpt.step)
+    if ckpt.chains is not None:
+        if ckpt.chains.ndim != 2 or ckpt.chains.shape[1] != N or not np.all(np.isfinite(ckpt.chains)):
+            raise bad("chains", f"finite persistent states of shape (M, {N})", ckpt.chains.shape)
+    if not isinstance(ckpt.config, dict) or not all(isinstance(v, dict) for v in ckpt.config.values()):
+        raise bad("config", "a table of sections (model, training, data)", type(ckpt.config).__name__)
+    if not isinstance(ckpt.rng_state, dict) or "policy" not in ckpt.rng_state:
+        raise bad("rng_state", "the draw policy and seed", ckpt.rng_state)
+    if not isinstance(ckpt.history, list) or not all(isinstance(h, dict) and "step" in h for h in ckpt.history):
+        raise bad("history", "a list of {step, indices} records", type(ckpt.history).__name__)
+    late = [h["step"] for h in ckpt.history if not 0 <= h["step"] <= ckpt.step]
+    if late:
+        raise bad("history", f"records of steps 0..{ckpt.step} (the checkpoint's step)", late)

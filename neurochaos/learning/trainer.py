@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import CheckpointError, DataError
-from ..io import save_json
+from ..errors import CheckpointError, DataError, DivergenceError, RunInterrupted
+from ..io import folder_lock, output_set, write_json
 from ..model import seed_streams
 from ..validation import fail
-from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from .checkpoint import Checkpoint, load_checkpoint, write_checkpoint
 from .config import TRAJECTORY_FREE_KEYS, TrainConfig
 from .draws import DRAW_POLICY, step_draws
 from .hebbian import apply_contrastive
@@ -185,8 +185,74 @@ def train(
     DataError : empty data, NaN, or images of the wrong size for the model
     """
     cfg = config.resolve()
-    m, tr = cfg.model, cfg.training
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        fail("out", "a folder for the training's outputs", str(out))
+    created = not out.exists()
+    with folder_lock(out, "training") as lock:
+        try:
+            return _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
+        finally:
+            if created:
+                _remove_if_empty(out, lock)
+
+
+def _remove_if_empty(out: Path, lock: Path) -> None:
+    """Remove the output folder a failed first run created and left empty (the lock file aside)."""
+    import contextlib
+
+    with contextlib.suppress(OSError):
+        if all(p == lock for p in out.iterdir()):
+            lock.unlink(missing_ok=True)
+            out.rmdir()
+
+
+#: Largest |A_ij| or |bias_i| a training step may produce: rates are in [-1, 1], so beyond this every
+#: unit is saturated by any single input and the learning rate ``training.k`` is far too large.
+DIVERGENCE_LIMIT = 1e6
+
+
+def _diverged(A: np.ndarray, bias: np.ndarray) -> float | None:
+    """The largest |value| of A and bias when it is non-finite or beyond DIVERGENCE_LIMIT, else None."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        worst = max(float(np.abs(A).max(initial=0.0)), float(np.abs(bias).max(initial=0.0)))
+    return None if worst <= DIVERGENCE_LIMIT else worst
+
+
+class _StopRequests:
+    """SIGINT/SIGTERM handlers for the training loop: the first signal asks the loop to stop after the
+    current step (it then writes a checkpoint); a second SIGINT interrupts at once."""
+
+    def __init__(self):
+        self.signum = None
+        self._previous = {}
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        import signal
+
+        if self.signum is not None and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.signum = signum
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        return False
+
+
+def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every) -> TrainResult:
+    m, tr = cfg.model, cfg.training
     ckpt_path = out / CHECKPOINT_NAME
     if ckpt_path.exists() and not resume:
         raise CheckpointError(
@@ -197,6 +263,12 @@ def train(
         diffs = _config_diff(stored.config, cfg.to_dict())
         if diffs:
             raise CheckpointError(f"checkpoint {ckpt_path} was made with another config: " + "; ".join(diffs))
+        if tr.steps < stored.step:
+            fail(
+                "training.steps",
+                f">= the checkpoint's step {stored.step} when resuming (steps count the whole run, not the rest)",
+                tr.steps,
+            )
     data = dataset if dataset is not None else _load_dataset(cfg)
     x_train = check_training_data(data.x_train, m.n_visible, "x_train")
     x_test = check_training_data(data.x_test, m.n_visible, "x_test") if tr.eval_every else None
@@ -215,13 +287,20 @@ def train(
             )
         net = net.with_params(stored.A, stored.bias)
         step, chains, history = stored.step, stored.chains, list(stored.history)
+    saved = {"step": stored.step if stored is not None else None}
 
     def checkpoint():
-        save_checkpoint(
-            ckpt_path,
-            Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, draws, history),
-        )
-        save_json(out / "history.json", {"config": cfg.to_dict(), "step": step, "history": history})
+        """checkpoint.npz, history.json and config.json, written as one set (none is renamed before all are written)."""
+        worst = _diverged(net.A, net.bias)
+        if worst is not None:
+            raise _divergence(worst, step, tr.k, ckpt_path, saved["step"])
+        ck = Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, draws, history)
+        names = (ckpt_path, out / "history.json", out / "config.json")
+        with output_set(names, (".npz", ".json", ".json")) as (t_ckpt, t_hist, t_cfg):
+            write_checkpoint(t_ckpt, ck)
+            write_json(t_hist, {"config": cfg.to_dict(), "step": step, "history": history})
+            write_json(t_cfg, cfg.to_dict())
+        saved["step"] = step
 
     def evaluate():
         ind = evaluate_network(
@@ -236,7 +315,6 @@ def train(
         )
         history.append({"step": step, **ind})
 
-    save_json(out / "config.json", cfg.to_dict())
     fused = runner = None
     if tr.engine == "fused":
         from .fused import FusedTrainer
@@ -263,40 +341,84 @@ def train(
         from tqdm.auto import tqdm
 
         bar = tqdm(total=tr.steps, initial=min(step, tr.steps), desc=f"train {net.architecture}", unit="step")
+    stop = _StopRequests()
     try:
-        if tr.eval_every and step == 0 and not history:
-            evaluate()
-        M = tr.M
-        while step < tr.steps:
-            if fused is not None:
-                fused.step(step)
-            else:
-                net, chains = _phase_step(runner, net, x_train, step, train_seed, M, tr, chains)
-            step += 1
-            due_eval = bool(tr.eval_every) and step % tr.eval_every == 0
-            due_ckpt = step % tr.checkpoint_every == 0 or step == tr.steps
-            due_cb = callback is not None and step % callback_every == 0
-            if fused is not None and (due_eval or due_ckpt or due_cb):
-                net = net.with_params(*fused.params())
-                chains = fused.chains() if tr.free_init == "persistent" else None
-            if due_eval:
+        with stop:
+            if tr.eval_every and step == 0 and not history:
                 evaluate()
+            M = tr.M
+            while step < tr.steps and stop.signum is None:
+                try:
+                    if fused is not None:
+                        fused.step(step)
+                    else:
+                        new_net, chains = _phase_step(runner, net, x_train, step, train_seed, M, tr, chains)
+                        worst = _diverged(new_net.A, new_net.bias)
+                        if worst is not None:
+                            raise _divergence(worst, step + 1, tr.k, ckpt_path, saved["step"])
+                        net = new_net
+                except (DivergenceError, KeyboardInterrupt):
+                    raise
+                except Exception:
+                    if stop.signum is None:
+                        raise
+                    break  # the signal also stopped a child process (Brian2 standalone): keep the last full step
+                step += 1
+                due_eval = bool(tr.eval_every) and step % tr.eval_every == 0
+                due_ckpt = step % tr.checkpoint_every == 0 or step == tr.steps
+                due_cb = callback is not None and step % callback_every == 0
+                if fused is not None and (due_eval or due_ckpt or due_cb):
+                    A, bias = fused.params()
+                    worst = _diverged(A, bias)
+                    if worst is not None:
+                        raise _divergence(worst, step, tr.k, ckpt_path, saved["step"], by=True)
+                    net = net.with_params(A, bias, check=False)
+                    chains = fused.chains() if tr.free_init == "persistent" else None
+                if due_eval:
+                    evaluate()
+                    if bar is not None:
+                        bar.set_postfix({k: f"{history[-1][k]:.3g}" for k in ("E2", "Es", "ER", "EAAI")})
+                if due_ckpt:
+                    checkpoint()
                 if bar is not None:
-                    bar.set_postfix({k: f"{history[-1][k]:.3g}" for k in ("E2", "Es", "ER", "EAAI")})
-            if due_ckpt:
+                    bar.update(1)
+                if due_cb:
+                    callback(step, net)
+            if stop.signum is not None:
+                if fused is not None:
+                    net = net.with_params(*fused.params(), check=False)
+                    chains = fused.chains() if tr.free_init == "persistent" else None
+                if saved["step"] != step:
+                    checkpoint()
+                import signal
+
+                name = signal.Signals(stop.signum).name
+                raise RunInterrupted(
+                    f"stopped by {name} after step {step} of {tr.steps}; checkpoint written to {ckpt_path} "
+                    "(continue with --resume)",
+                    stop.signum,
+                    saved=ckpt_path,
+                )
+            if saved["step"] is None or not ckpt_path.exists():
                 checkpoint()
-            if bar is not None:
-                bar.update(1)
-            if due_cb:
-                callback(step, net)
-        if not ckpt_path.exists():
-            checkpoint()
     finally:
         if runner is not None:
             runner.close()
         if bar is not None:
             bar.close()
     return TrainResult(net, cfg, step, history, out)
+
+
+def _divergence(worst: float, step: int, k: float, ckpt_path: Path, saved_step, by=False) -> DivergenceError:
+    last = (
+        f"the last good checkpoint is {ckpt_path} (step {saved_step}), left unchanged"
+        if saved_step is not None
+        else "no checkpoint was written"
+    )
+    return DivergenceError(
+        f"training diverged {'by' if by else 'at'} step {step}: max |A|, |bias| = {worst:.3g} (beyond {DIVERGENCE_LIMIT:g}, or not "
+        f"finite); `training.k` = {k:g} is too large; {last}"
+    )
 
 
 def make_phase_runner(net, tr):

@@ -33,8 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.linalg
 
-from ..errors import ConfigError, DataError, ExecutorUnavailableError
-from ..validation import check_int, fail
+from ..errors import DataError
+from ..validation import check_device, check_int, fail
 
 __all__ = ["accuracy_indices", "e2", "es", "er", "aai", "adversarial_accuracy", "is_binary"]
 
@@ -91,15 +91,7 @@ def _pair(data, generated, seed) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _device(device):
-    import torch
-
-    try:
-        dev = torch.device(device)
-    except (RuntimeError, TypeError):
-        fail("device", "a torch device such as 'cpu' or 'cuda'", device, cls=ConfigError)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ExecutorUnavailableError(f"`device` {device!r} needs CUDA, but torch sees no CUDA device; use 'cpu'")
-    return dev
+    return check_device(device)
 
 
 def is_binary(x) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ModelError
+from ..resources import check_memory
 from ..validation import check_finite_array, check_float, check_int, fail
 from .card import ModelCard, load_card
 from .connectivity import gaussian_coupling, hopfield_coupling, random_patterns, zero_coupling
@@ -174,6 +175,7 @@ def build_network(
     prm = card.parameters
     where = card.path or card.name
     N, g, rng_w, patterns = draw_common(card, prm, N, g, seed, P, patterns, min_N=1)
+    check_memory(8.0 * N * N * len(card.pathways), f"the couplings ({len(card.pathways)} x N x N float64, N = {N})")
     tau_ms = check_float(prm["tau_ms"] if tau_ms is None else tau_ms, "tau_ms", low=0.0, low_open=True, where=where)
     weights = {}
     for p in card.pathways:
@@ -185,8 +187,16 @@ def build_network(
             weights[p.name] = zero_coupling(N)
         else:  # card validation makes this unreachable
             raise ModelError(f"unknown recipe {p.recipe!r}")
-    b = np.zeros(N) if bias is None else np.broadcast_to(np.asarray(bias, dtype=float), (N,)).copy()
+    b = np.zeros(N) if bias is None else _bias(bias, N, where)
     return RateNetwork(card, N, weights, b, g, tau_ms, patterns, seed)
+
+
+def _bias(bias, N: int, where: str) -> np.ndarray:
+    """A constant input given as a scalar or an (N,) array, as a float64 (N,) array."""
+    b = check_finite_array(bias, "bias", where=where)
+    if b.ndim == 0:
+        return np.full(N, float(b))
+    return check_finite_array(b, "bias", shape=(N,), where=where).copy()
 
 
 def initial_state(network: RateNetwork, chains: int = 1, seed: int = 0, scale: float = 1.0) -> np.ndarray:

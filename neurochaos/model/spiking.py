@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..resources import check_memory
 from ..validation import check_finite_array, check_float, check_int, fail
 from .card import ModelCard, load_card
 from .connectivity import dense_to_sparse, hopfield_coupling, sparse_ei_connectivity
-from .network import draw_common, gain_scales, seed_streams
+from .network import _bias, draw_common, gain_scales, seed_streams
 from .schedule import GainLike, GainSchedule, as_schedule
 
 __all__ = ["SpikingNetwork", "build_spiking_network", "initial_potentials", "card_parameters"]
@@ -166,6 +167,8 @@ def draw_spiking(card: ModelCard, N, g, seed, P, patterns, bias, params) -> Spik
     """The spiking body of :func:`~neurochaos.model.build_network` (``card`` a loaded spiking card)."""
     prm = card_parameters(card, params)
     N, g, rng_w, patterns = draw_common(card, prm, N, g, seed, P, patterns, min_N=2)
+    dense = any(p.recipe != "sparse_ei" for p in card.pathways)  # a dense N x N draw, then (pre, post, w) lists
+    check_memory(32.0 * N * N if dense else 24.0 * N * N * float(prm.get("p", 1.0)), f"the connections (N = {N})")
     N_E = N - N // 5
     conns = {}
     for p in card.pathways:
@@ -176,7 +179,7 @@ def draw_spiking(card: ModelCard, N, g, seed, P, patterns, bias, params) -> Spik
         else:  # "zeros": every off-diagonal pair, weight 0 (a learnable pathway)
             conns[p.name] = dense_to_sparse(np.zeros((N, N)), keep_zeros=True)
     mu = prm.get("mu_mV", 0.0) if bias is None else bias
-    b = np.broadcast_to(np.asarray(mu, dtype=float), (N,)).copy()
+    b = _bias(mu, N, card.path or card.name)
     return SpikingNetwork(card, N, N_E, conns, b, g, float(prm["tau_ms"]), prm, patterns, seed)
 
 
