@@ -4,7 +4,7 @@ Fournier & Urbani 2024 (arXiv:2405.10822): a rate network with frozen random
 couplings J of gain g (chaotic) and learned symmetric couplings A generates
 data through its internal deterministic chaos. Public API::
 
-    from neurochaos.learning import load_train_config, train, load_trained, generate, largest_lyapunov
+    from neurochaos.learning import load_train_config, train, load_trained, generate, stream, largest_lyapunov
 """
 
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -20,7 +20,7 @@ from .hebbian import (
 )
 from .network import GenerativeNetwork, build_generative_network
 from .phases import PhaseRunner
-from .sampling import generate, largest_lyapunov, readout
+from .sampling import generate, largest_lyapunov, readout, stream
 from .trainer import TrainResult, check_training_data, evaluate_network, load_trained, train
 
 __all__ = [
@@ -49,5 +49,6 @@ __all__ = [
     "phase_statistics",
     "readout",
     "save_checkpoint",
+    "stream",
     "train",
 ]

@@ -7,6 +7,7 @@ history and the resolved config, so that a resumed run continues exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ class Checkpoint:
     rng_state : dict, the draw policy and training seed (``{"policy": DRAW_POLICY, "seed": s}``,
         :mod:`neurochaos.learning.draws`): every step's draws follow from them and the step
     history : list of dicts, the indices measured so far (``step`` plus the index names)
+    g : the gain of the frozen coupling at this step (chaos homeostasis changes it; None: the config's)
+    chaos : list of dicts, the chaos measures so far (``step`` plus :func:`~neurochaos.learning.chaos.chaos_probe`'s)
     """
 
     config: dict
@@ -46,6 +49,8 @@ class Checkpoint:
     chains: np.ndarray | None
     rng_state: dict
     history: list
+    g: float | None = None
+    chaos: list = dataclasses.field(default_factory=list)
 
 
 def write_checkpoint(file: str | Path, ckpt: Checkpoint) -> None:
@@ -62,6 +67,8 @@ def write_checkpoint(file: str | Path, ckpt: Checkpoint) -> None:
         chains=chains,
         rng_state=np.array(json.dumps(ckpt.rng_state)),
         history=np.array(json.dumps(ckpt.history)),
+        g=np.array(np.nan if ckpt.g is None else float(ckpt.g)),
+        chaos=np.array(json.dumps(ckpt.chaos)),
     )
 
 
@@ -91,6 +98,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
             chains=None if z["chains"].shape[0] == 0 else np.array(z["chains"], dtype=float),
             rng_state=json.loads(str(z["rng_state"])),
             history=json.loads(str(z["history"])),
+            g=float(z["g"]) if "g" in z and np.isfinite(z["g"]) else None,  # optional: older checkpoints lack it
+            chaos=json.loads(str(z["chaos"])) if "chaos" in z else [],
         )
     except (ValueError, TypeError, IndexError, json.JSONDecodeError) as exc:
         raise CheckpointError(f"checkpoint {path} is corrupt or unreadable ({type(exc).__name__}: {exc})") from exc
@@ -123,6 +132,10 @@ def _check_fields(path: Path, ckpt: Checkpoint, N: int) -> None:
         raise bad("rng_state", "the draw policy and seed", ckpt.rng_state)
     if not isinstance(ckpt.history, list) or not all(isinstance(h, dict) and "step" in h for h in ckpt.history):
         raise bad("history", "a list of {step, indices} records", type(ckpt.history).__name__)
-    late = [h["step"] for h in ckpt.history if not 0 <= h["step"] <= ckpt.step]
+    if ckpt.g is not None and not ckpt.g >= 0:
+        raise bad("g", "a gain >= 0", ckpt.g)
+    if not isinstance(ckpt.chaos, list) or not all(isinstance(h, dict) and "step" in h for h in ckpt.chaos):
+        raise bad("chaos", "a list of {step, measures} records", type(ckpt.chaos).__name__)
+    late = [h["step"] for h in ckpt.history + ckpt.chaos if not 0 <= h["step"] <= ckpt.step]
     if late:
         raise bad("history", f"records of steps 0..{ckpt.step} (the checkpoint's step)", late)

@@ -134,6 +134,16 @@ class TrainingConfig(Validated):
     checkpoint_every : write a checkpoint every this many steps (and at the end)
     eval_every : compute the indices every this many steps (0: never)
     eval_samples : number of generated samples for those indices
+    chaos_every : measure the chaos of the free dynamics (lambda_max, saturated fraction,
+        Jacobian spectral radius: :func:`neurochaos.learning.chaos.chaos_probe`) every this
+        many steps (0: never); recorded in the checkpoint's ``chaos`` history
+    chaos_target : chaos homeostasis: after each measurement, set the gain of the frozen
+        random coupling to ``g * exp(chaos_rate * (chaos_target - lambda_max))`` (units of
+        1/tau; None: g stays fixed). Needs ``chaos_every`` > 0
+    chaos_rate : the homeostasis step, in tau (log-gain change per unit of lambda error)
+    clamp_scale : the clamped phase holds the visible rates at ``clamp_scale * data`` (soft
+        targets; 1: the data). Below 1 the free visible rates need not saturate to match the
+        data's statistics, which keeps tanh' away from 0 (see docs/chaos_driven_sampling.md)
     """
 
     k: float | None = None
@@ -150,6 +160,10 @@ class TrainingConfig(Validated):
     checkpoint_every: int = 100
     eval_every: int = 0
     eval_samples: int = 1000
+    chaos_every: int = 0
+    chaos_target: float | None = None
+    chaos_rate: float = 2.0
+    clamp_scale: float = 1.0
 
     _section = "training"
     _constraints = {
@@ -167,6 +181,10 @@ class TrainingConfig(Validated):
         "checkpoint_every": Interval(int, 1),
         "eval_every": Interval(int, 0),
         "eval_samples": Interval(int, 2),
+        "chaos_every": Interval(int, 0),
+        "chaos_target": OptionalOf(Interval(float, -10.0, 10.0)),
+        "chaos_rate": Interval(float, 0.0, 100.0, closed="right"),
+        "clamp_scale": Interval(float, 0.0, 1.0, closed="right"),
     }
 
     def __post_init__(self):
@@ -178,6 +196,8 @@ class TrainingConfig(Validated):
             fail("training.compile", "false unless engine = 'fused'", self.compile)
         if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
             fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
+        if self.chaos_target is not None and self.chaos_every == 0:
+            fail("training.chaos_every", "> 0 when training.chaos_target is set (homeostasis measures chaos)", 0)
 
     def resolve(self, card) -> TrainingConfig:
         """A copy with k and M from ``card`` (a card name or a loaded ModelCard) where they are None."""

@@ -122,6 +122,13 @@ class GenerativeNetwork:
             self.method,
         )
 
+    def with_gain(self, g: float) -> GenerativeNetwork:
+        """A copy whose frozen random coupling has gain ``g`` (chaos homeostasis changes it between epochs)."""
+        new = object.__new__(GenerativeNetwork)
+        new.__dict__.update(self.__dict__)
+        new.__dict__["g"] = check_float(g, "g", low=0.0)
+        return new
+
     @property
     def spiking(self) -> bool:
         """Whether the card is a spiking card (trained by :class:`~neurochaos.learning.spiking.SpikingPhaseRunner`)."""

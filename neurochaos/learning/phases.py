@@ -54,6 +54,11 @@ class PhaseRunner:
         self.N = network.N
         self._gains = rate.gain.sample(self.config.n_steps + 1, self.config.dt)  # fixed: g is not learned
 
+    def set_gain(self, network) -> None:
+        """Take the gain of ``network`` (chaos homeostasis changes g between epochs; no rebuild)."""
+        rate = network.rate_network()
+        self._gains = rate.gain.sample(self.config.n_steps + 1, self.config.dt)
+
     def _run(self, network, x0, clamp, s_clamp):
         """One phase from trusted arrays (no checks): x0 (M, N), clamp (N,), s_clamp (M, N)."""
         M, N = x0.shape

@@ -2,7 +2,10 @@
 
 Generation integrates the free network (no clamping, no noise) from random
 initial states x(0) ~ N(0, 1) and reads the visible rates s = tanh(x) at one
-or several read-out times.
+or several read-out times (:func:`generate`: one sample per start), or reads one
+or a few long free-running chains at fixed intervals (:func:`stream`: no random
+number after the initial states; chaos alone carries the chain from sample to
+sample, at a gain that sets the speed, or under gain cycling).
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ import math
 import numpy as np
 from tqdm.auto import tqdm
 
+from ..errors import ConfigError
 from ..executors import RunConfig, get_executor
 from ..validation import check_choice, check_float, check_int, fail
 
-__all__ = ["generate", "readout", "largest_lyapunov"]
+__all__ = ["generate", "stream", "readout", "largest_lyapunov"]
 
 
 def readout(s: np.ndarray, encoding: str = "pm1") -> np.ndarray:
@@ -164,3 +168,121 @@ def largest_lyapunov(
         for i in range(chains)
     ]
     return float(np.mean(values))
+
+
+def stream(
+    network,
+    n: int,
+    *,
+    every: float,
+    chains: int = 1,
+    g: float | None = None,
+    gain_cycle: tuple | None = None,
+    transient: float | None = None,
+    seed: int = 0,
+    device: str = "cpu",
+    dtype: str = "float64",
+    frames_per_run: int = 500,
+    progress: bool = False,
+) -> np.ndarray:
+    """Samples read from ``chains`` long free-running trajectories every ``every`` tau.
+
+    Parameters
+    ----------
+    network : GenerativeNetwork (rate card)
+    n : number of samples in all; each chain gives ``ceil(n / chains)`` frames
+    every : time between consecutive samples of a chain, units of tau, a multiple of dt
+        (with ``gain_cycle``: a multiple of its period; each sample is read at the end of
+        a period, after the low phase)
+    chains : independent trajectories (x(0) ~ N(0, 1) from ``seed``: the only random draw)
+    g : gain of the frozen random coupling while sampling (default: the trained g)
+    gain_cycle : ``(low, high, period)``: the gain is ``high`` for the first half of each
+        period (the chain leaves its sample) and ``low`` for the second (it settles into
+        the next); replaces ``g``. Units of tau
+    transient : time run before the first sample, units of tau (default: the network's T)
+    frames_per_run : frames integrated per executor run (bounds the memory; the run
+        continues from the last state)
+
+    Returns
+    -------
+    ndarray, shape (n_frames, chains, n_visible): visible rates tanh(x) in (-1, 1), time
+    first; ``.reshape(-1, n_visible)[:n]`` gives ``n`` samples in time order per frame
+
+    >>> from neurochaos.learning import build_generative_network
+    >>> net = build_generative_network("fu_restricted2", n_visible=4, n_hidden=3, g=3.0)
+    >>> stream(net, 10, every=0.5, chains=2).shape
+    (5, 2, 4)
+    >>> stream(net, 4, every=2.0, gain_cycle=(3.0, 8.0, 1.0)).shape
+    (4, 1, 4)
+    """
+    from ..model import SquareGain
+    from ..resources import check_memory
+
+    n = check_int(n, "n", min_value=1)
+    chains = check_int(chains, "chains", min_value=1)
+    frames_per_run = check_int(frames_per_run, "frames_per_run", min_value=1)
+    if getattr(network, "spiking", False):
+        fail("network", "a rate card's network for stream sampling", network.card.name)
+    dt = network.dt
+    every = check_float(every, "every", low=0.0, low_open=True)
+    k_every = round(every / dt)
+    if k_every < 1 or abs(k_every * dt - every) > 1e-9 * max(1.0, every):
+        fail("every", f"a multiple of dt = {dt:g} tau", every)
+    gain = network.g if g is None else check_float(g, "g", low=0.0)
+    if gain_cycle is not None:
+        if g is not None:
+            fail("g", "None when gain_cycle is given (the cycle sets the gain)", g)
+        try:
+            low, high, period = (float(v) for v in gain_cycle)
+        except (TypeError, ValueError):
+            fail("gain_cycle", "three numbers (low, high, period)", gain_cycle)
+        period = check_float(period, "gain_cycle period", low=0.0, low_open=True)
+        check_float(low, "gain_cycle low", low=0.0)
+        if high < low:
+            raise ConfigError(
+                f"`gain_cycle` must have low <= high (high g to leave a sample, low to settle), got low {low:g} > "
+                f"high {high:g}"
+            )
+        cycles = every / period
+        if abs(cycles - round(cycles)) > 1e-9 * max(1.0, cycles) or round(cycles) < 1:
+            fail("every", f"a multiple of the gain cycle's period {period:g} tau", every)
+        if abs(period / dt - round(period / dt)) > 1e-9 * max(1.0, period / dt) or round(period / (2 * dt)) < 1:
+            fail("gain_cycle period", f"a multiple of 2 dt = {2 * dt:g} tau", period)
+        gain = SquareGain(low=low, high=high, period=period, duty=0.5)
+    transient = network.T if transient is None else check_float(transient, "transient", low=0.0)
+    n_frames = math.ceil(n / chains)
+    check_memory(8.0 * n_frames * chains * network.n_visible, f"the stream ({n_frames} frames x {chains} chains)")
+    rate = network.rate_network()
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, size=(chains, network.N))
+    out = np.empty((n_frames, chains, network.n_visible))
+    ex = get_executor("torch")
+    try:
+        if transient > 0:
+            k_tr = max(1, round(transient / dt))
+            if gain_cycle is not None:  # whole cycles, so each run starts at the cycle's start
+                k_tr = max(1, round(k_tr / (period / dt))) * round(period / dt)
+            cfg = RunConfig(T=k_tr * dt, dt=dt, record_every=k_tr, method=network.method, dtype=dtype, device=device)
+            ex.prepare(rate, cfg)
+            x = ex.run(x, gain=gain).x_final
+        done = 0
+        bar = tqdm(total=n_frames, desc="stream", unit="frame", disable=not progress)
+        prepared_for = None
+        while done < n_frames:
+            m = min(frames_per_run, n_frames - done)
+            if prepared_for != m:
+                cfg = RunConfig(T=m * k_every * dt, dt=dt, record_every=k_every, method=network.method, dtype=dtype,
+                                device=device)  # fmt: skip
+                ex.prepare(rate, cfg)
+                prepared_for = m
+            tr = ex.run(x, gain=gain)
+            # record i holds the state at the start of step i * k_every; frame j is read after (j + 1) intervals
+            frames = np.concatenate([tr.x[1:], tr.x_final[None]], axis=0) if m > 1 else tr.x_final[None]
+            out[done : done + m] = np.tanh(frames[:, :, : network.n_visible])
+            x = tr.x_final
+            done += m
+            bar.update(m)
+        bar.close()
+    finally:
+        ex.close()
+    return out

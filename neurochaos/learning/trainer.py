@@ -13,7 +13,7 @@ reproduces it exactly (on CPU: identical final weights).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +46,8 @@ class TrainResult:
     step : training steps done in total
     history : list of dicts (``step`` and the indices) measured during training
     out : output folder (checkpoint.npz, config.json, history.json)
+    chaos : list of dicts (``step`` and the chaos measures, with homeostasis ``g_next``), when
+        ``training.chaos_every`` > 0
     """
 
     network: GenerativeNetwork
@@ -53,6 +55,7 @@ class TrainResult:
     step: int
     history: list
     out: Path
+    chaos: list = field(default_factory=list)
 
 
 def check_training_data(x: np.ndarray, n_visible: int, name: str = "x_train") -> np.ndarray:
@@ -271,6 +274,8 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             )
     data = dataset if dataset is not None else _load_dataset(cfg)
     x_train = check_training_data(data.x_train, m.n_visible, "x_train")
+    if tr.clamp_scale != 1.0:  # soft targets for the clamped phase (the evaluation uses the data as they are)
+        x_train = tr.clamp_scale * x_train
     x_test = check_training_data(data.x_test, m.n_visible, "x_test") if tr.eval_every else None
 
     j_seed, train_seed = (int(s.integers(2**31)) for s in seed_streams(tr.seed, 2))
@@ -286,7 +291,10 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
                 "start a new run"
             )
         net = net.with_params(stored.A, stored.bias)
+        if stored.g is not None:
+            net = net.with_gain(stored.g)
         step, chains, history = stored.step, stored.chains, list(stored.history)
+    chaos = list(stored.chaos) if stored is not None else []
     saved = {"step": stored.step if stored is not None else None}
 
     def checkpoint():
@@ -294,11 +302,12 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
         worst = _diverged(net.A, net.bias)
         if worst is not None:
             raise _divergence(worst, step, tr.k, ckpt_path, saved["step"])
-        ck = Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, draws, history)
+        ck = Checkpoint(cfg.to_dict(), step, net.A, net.bias, net.J0, chains, draws, history, net.g, chaos)
         names = (ckpt_path, out / "history.json", out / "config.json")
         with output_set(names, (".npz", ".json", ".json")) as (t_ckpt, t_hist, t_cfg):
             write_checkpoint(t_ckpt, ck)
-            write_json(t_hist, {"config": cfg.to_dict(), "step": step, "history": history})
+            record = {"config": cfg.to_dict(), "step": step, "g": net.g, "history": history, "chaos": chaos}
+            write_json(t_hist, record)
             write_json(t_cfg, cfg.to_dict())
         saved["step"] = step
 
@@ -315,13 +324,10 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
         )
         history.append({"step": step, **ind})
 
-    fused = runner = None
-    if tr.engine == "fused":
+    def make_fused(net, chains):
         from .fused import FusedTrainer
 
-        if net.spiking:
-            fail("training.engine", "'phases' for a spiking card (the fused engine is torch-only)", tr.engine)
-        fused = FusedTrainer(
+        return FusedTrainer(
             net,
             x_train,
             k=tr.k,
@@ -334,6 +340,25 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             chains=chains,
             compile=tr.compile,
         )
+
+    def measure_chaos(net):
+        """Record the chaos measures; with homeostasis, return the network at its adapted gain."""
+        from .chaos import adapt_gain, chaos_probe
+
+        if net.spiking:
+            fail("training.chaos_every", "0 for a spiking card (the chaos probe runs rate dynamics)", tr.chaos_every)
+        probe = chaos_probe(net, seed=tr.seed * 1_000_003 + step + 17)
+        if tr.chaos_target is not None:
+            probe["g_next"] = adapt_gain(net.g, probe["lambda_max"], tr.chaos_target, tr.chaos_rate)
+            net = net.with_gain(probe["g_next"])
+        chaos.append({"step": step, **probe})
+        return net
+
+    fused = runner = None
+    if tr.engine == "fused":
+        if net.spiking:
+            fail("training.engine", "'phases' for a spiking card (the fused engine is torch-only)", tr.engine)
+        fused = make_fused(net, chains)
     else:
         runner = make_phase_runner(net, tr)
     bar = None
@@ -346,6 +371,10 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
         with stop:
             if tr.eval_every and step == 0 and not history:
                 evaluate()
+            if tr.chaos_every and step == 0 and not chaos:
+                net = _take_gain(measure_chaos(net), net, runner)
+                if fused is not None and tr.chaos_target is not None:
+                    fused = make_fused(net, chains)
             M = tr.M
             while step < tr.steps and stop.signum is None:
                 try:
@@ -367,7 +396,8 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
                 due_eval = bool(tr.eval_every) and step % tr.eval_every == 0
                 due_ckpt = step % tr.checkpoint_every == 0 or step == tr.steps
                 due_cb = callback is not None and step % callback_every == 0
-                if fused is not None and (due_eval or due_ckpt or due_cb):
+                due_chaos = bool(tr.chaos_every) and step % tr.chaos_every == 0
+                if fused is not None and (due_eval or due_ckpt or due_cb or due_chaos):
                     A, bias = fused.params()
                     worst = _diverged(A, bias)
                     if worst is not None:
@@ -378,6 +408,10 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
                     evaluate()
                     if bar is not None:
                         bar.set_postfix({k: f"{history[-1][k]:.3g}" for k in ("E2", "Es", "ER", "EAAI")})
+                if due_chaos:
+                    net = _take_gain(measure_chaos(net), net, runner)
+                    if fused is not None and tr.chaos_target is not None:  # g J0 is folded into the device step
+                        fused = make_fused(net, chains if tr.free_init == "persistent" else None)
                 if due_ckpt:
                     checkpoint()
                 if bar is not None:
@@ -406,7 +440,14 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             runner.close()
         if bar is not None:
             bar.close()
-    return TrainResult(net, cfg, step, history, out)
+    return TrainResult(net, cfg, step, history, out, chaos)
+
+
+def _take_gain(new, old, runner):
+    """``new`` (the network after a chaos measurement); the phase runner follows a changed gain."""
+    if runner is not None and new.g != old.g:
+        runner.set_gain(new)
+    return new
 
 
 def _divergence(worst: float, step: int, k: float, ckpt_path: Path, saved_step, by=False) -> DivergenceError:
@@ -471,7 +512,8 @@ def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Chec
     net = _network_from_config(m, 0)
     if net.J0.shape != ckpt.J0.shape:
         raise CheckpointError(f"checkpoint {path}: J0 shape {ckpt.J0.shape} does not match its config {net.J0.shape}")
+    g = net.g if ckpt.g is None else ckpt.g  # chaos homeostasis may have moved g from the config's
     net = GenerativeNetwork(
-        net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, net.g, net.tau_ms, net.dt, net.T, net.method
+        net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, g, net.tau_ms, net.dt, net.T, net.method
     )
     return net, cfg, ckpt

@@ -20,7 +20,14 @@ from .chaos import (
 )
 from .figure import new_figure
 from .gain import plot_gain_cycle
-from .generation import plot_decorrelation, plot_generation_summary, plot_readout_times, plot_training_age
+from .generation import (
+    plot_chaos_vs_age,
+    plot_class_coverage,
+    plot_decorrelation,
+    plot_generation_summary,
+    plot_readout_times,
+    plot_training_age,
+)
 from .images import plot_image_rows, plot_receptive_fields, plot_samples_vs_data, tile_images
 from .save import save_figure
 from .spikes import plot_raster
@@ -28,6 +35,8 @@ from .traces import plot_traces
 
 __all__ = [
     "new_figure",
+    "plot_chaos_vs_age",
+    "plot_class_coverage",
     "plot_autocorrelation",
     "plot_decorrelation",
     "plot_gain_cycle",

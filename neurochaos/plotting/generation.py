@@ -148,3 +148,58 @@ def plot_decorrelation(curves: dict, path=None, *, title: str | None = None) -> 
     ax.legend(fontsize=8)
     fig.tight_layout()
     return _finish(fig, path)
+
+
+def plot_chaos_vs_age(histories: dict, path=None, *, title: str | None = None) -> Figure:
+    """lambda_max, saturated fraction and Jacobian radius against training step, one line per label.
+
+    Parameters
+    ----------
+    histories : {label: list of records} with ``step``, ``lambda_max`` (1/tau), ``saturated``
+        and ``jacobian_radius`` (the trainer's chaos history, :func:`~neurochaos.learning.chaos.chaos_probe`)
+    path : optional output image
+    """
+    fig, axes = new_figure(1, 3, figsize=(13.5, 3.8))
+    keys = (("lambda_max", "lambda_max (1/tau)"), ("saturated", "saturated units, |tanh x| > 0.99"),
+            ("jacobian_radius", "spectral radius of (gJ0 + A) diag(1 - r^2)"))  # fmt: skip
+    for label, records in histories.items():
+        steps = [r["step"] for r in records]
+        for ax, (key, _) in zip(axes, keys):
+            ax.plot(steps, [r[key] for r in records], marker="o", ms=3, lw=1.2, label=label)
+    for ax, (_, name) in zip(axes, keys):
+        ax.set_xlabel("training step")
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+    axes[0].axhline(0.0, color="k", lw=0.8)
+    axes[2].axhline(1.0, color="k", lw=0.8)
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def plot_class_coverage(histograms: dict, path=None, *, title: str | None = None) -> Figure:
+    """Fraction of samples per class (bars), one group per label, with the 3 % line.
+
+    Parameters
+    ----------
+    histograms : {label: sequence of 10 fractions}
+    """
+    import numpy as np
+
+    fig, ax = new_figure(figsize=(8.0, 3.6))
+    labels = list(histograms)
+    width = 0.8 / max(1, len(labels))
+    for i, label in enumerate(labels):
+        h = np.asarray(histograms[label], dtype=float)
+        ax.bar(np.arange(len(h)) + (i - (len(labels) - 1) / 2) * width, h, width, label=label)
+    ax.axhline(0.03, color="k", lw=0.8, ls="--", label="3 %")
+    ax.set_xticks(range(10))
+    ax.set_xlabel("class (logistic regression on held-out digits)")
+    ax.set_ylabel("fraction of samples")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return _finish(fig, path)
