@@ -25,15 +25,8 @@ def register(sub):
 def run(args) -> int:
     from ..analysis.dmft import solve_dmft
 
-    sol = solve_dmft(
-        args.g,
-        model=args.model,
-        s_max=args.s_max,
-        n_s=args.n_s,
-        order=args.order,
-        tol=args.tol,
-        max_order=args.max_order,
-    )
+    options = {key: getattr(args, key) for key in ("model", "s_max", "n_s", "order", "tol", "max_order")}
+    sol = solve_dmft(args.g, **options)  # the flags are solve_dmft's keywords
     if args.json:
         print(json.dumps(sol.to_dict()))
         return 0
