@@ -354,6 +354,16 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
         chaos.append({"step": step, **probe})
         return net
 
+    def adapt_chaos(net, fused):
+        """Measure chaos at this step; a changed gain reaches the phase runner or rebuilds the fused step."""
+        new = measure_chaos(net)
+        if new.g != net.g:
+            if runner is not None:
+                runner.set_gain(new)
+            if fused is not None:  # g J0 is folded into the device step
+                fused = make_fused(new, chains if tr.free_init == "persistent" else None)
+        return new, fused
+
     fused = runner = None
     if tr.engine == "fused":
         if net.spiking:
@@ -372,9 +382,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             if tr.eval_every and step == 0 and not history:
                 evaluate()
             if tr.chaos_every and step == 0 and not chaos:
-                net = _take_gain(measure_chaos(net), net, runner)
-                if fused is not None and tr.chaos_target is not None:
-                    fused = make_fused(net, chains)
+                net, fused = adapt_chaos(net, fused)
             M = tr.M
             while step < tr.steps and stop.signum is None:
                 try:
@@ -409,9 +417,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
                     if bar is not None:
                         bar.set_postfix({k: f"{history[-1][k]:.3g}" for k in ("E2", "Es", "ER", "EAAI")})
                 if due_chaos:
-                    net = _take_gain(measure_chaos(net), net, runner)
-                    if fused is not None and tr.chaos_target is not None:  # g J0 is folded into the device step
-                        fused = make_fused(net, chains if tr.free_init == "persistent" else None)
+                    net, fused = adapt_chaos(net, fused)
                 if due_ckpt:
                     checkpoint()
                 if bar is not None:
@@ -441,13 +447,6 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
         if bar is not None:
             bar.close()
     return TrainResult(net, cfg, step, history, out, chaos)
-
-
-def _take_gain(new, old, runner):
-    """``new`` (the network after a chaos measurement); the phase runner follows a changed gain."""
-    if runner is not None and new.g != old.g:
-        runner.set_gain(new)
-    return new
 
 
 def _divergence(worst: float, step: int, k: float, ckpt_path: Path, saved_step, by=False) -> DivergenceError:
