@@ -94,6 +94,17 @@ CASES = {
         _images(8), _images(8), _history(), 0.1, SHAPE, p
     ),
     "plot_decorrelation": lambda p: nplt.plot_decorrelation({"g = 4": (_AC.s, _AC.delta)}, p, title="acf"),
+    "plot_chaos_vs_age": lambda p: nplt.plot_chaos_vs_age(
+        {
+            "a": [
+                {"step": s, "lambda_max": 0.1 - 0.01 * s, "saturated": 0.05 * s, "jacobian_radius": 1.2}
+                for s in range(5)
+            ]
+        },
+        p,
+        title="chaos",
+    ),
+    "plot_class_coverage": lambda p: nplt.plot_class_coverage({"stream": [0.1] * 10, "random": [0.05, 0.15] * 5}, p),
 }
 
 

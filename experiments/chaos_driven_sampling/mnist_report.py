@@ -1,0 +1,64 @@
+"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml`` and ``mnist_cpu_baseline.toml``.
+
+Reads each training folder (its history.json and checkpoint), draws lambda_max, saturation and
+the Jacobian radius vs training age for both, the indices vs age, and samples next to held-out
+digits; writes ``mnist_summary.json``. The trainings themselves run through the CLI::
+
+    neurochaos train experiments/chaos_driven_sampling/mnist_cpu.toml --out experiments/chaos_driven_sampling/results_mnist
+    neurochaos train experiments/chaos_driven_sampling/mnist_cpu_baseline.toml \\
+        --out experiments/chaos_driven_sampling/results_mnist_baseline
+    python experiments/chaos_driven_sampling/mnist_report.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RUNS = {"soft 0.8, g 2.5": HERE / "results_mnist", "baseline g 1.5": HERE / "results_mnist_baseline"}
+
+
+def main(out: Path = HERE / "results_mnist_report") -> Path:
+    from neurochaos.data import load_dataset
+    from neurochaos.io import save_json
+    from neurochaos.learning import generate, load_trained, readout
+    from neurochaos.metrics import accuracy_indices
+    from neurochaos.plotting import plot_chaos_vs_age, plot_image_rows, plot_training_age
+
+    histories, summary, rows = {}, {}, {}
+    ds = None
+    for label, folder in RUNS.items():
+        record = json.loads((folder / "history.json").read_text())
+        net, cfg, ckpt = load_trained(folder)
+        if ds is None:
+            d = cfg.data
+            ds = load_dataset(d.name, directory=d.directory, n_train=d.n_train, n_test=d.n_test, seed=cfg.training.seed)
+        s = readout(generate(net, 2000, seed=5)[0])
+        n = min(2000, len(ds.x_test))
+        final = {"test": accuracy_indices(ds.x_test[:n], s[:n]), "train": accuracy_indices(ds.x_train[:n], s[:n])}
+        histories[label] = record["chaos"]
+        rows[label] = s[:12]
+        summary[label] = {
+            "folder": str(folder.relative_to(HERE.parents[1])),
+            "steps": ckpt.step,
+            "g": net.g,
+            "clamp_scale": cfg.training.clamp_scale,
+            "final_2000_samples": final,
+            "history": record["history"],
+            "chaos": record["chaos"],
+            "chaotic_at_every_probe": all(c["lambda_max"] > 0 for c in record["chaos"]),
+        }
+    rows["held-out"] = ds.x_test[:12]
+    lyap = {k: ([c["step"] for c in v], [c["lambda_max"] for c in v]) for k, v in histories.items()}
+    curves = {k: v["history"] for k, v in summary.items()}
+    plot_training_age(curves, lyap, out / "indices_vs_age_mnist.png", title="MNIST: indices and lambda_max vs age")
+    plot_chaos_vs_age(histories, out / "chaos_vs_age_mnist.png", title="MNIST (784 + 200), M = 50, 2 CPU cores")
+    plot_image_rows(rows, ds.image_shape, out / "samples_mnist.png", n=12)
+    save_json(out / "mnist_summary.json", summary)
+    return out
+
+
+if __name__ == "__main__":
+    print(main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "results_mnist_report"))
