@@ -187,11 +187,11 @@ def build_network(
             weights[p.name] = zero_coupling(N)
         else:  # card validation makes this unreachable
             raise ModelError(f"unknown recipe {p.recipe!r}")
-    b = np.zeros(N) if bias is None else _bias(bias, N, where)
+    b = np.zeros(N) if bias is None else constant_input(bias, N, where)
     return RateNetwork(card, N, weights, b, g, tau_ms, patterns, seed)
 
 
-def _bias(bias, N: int, where: str) -> np.ndarray:
+def constant_input(bias, N: int, where: str) -> np.ndarray:
     """A constant input given as a scalar or an (N,) array, as a float64 (N,) array."""
     b = check_finite_array(bias, "bias", where=where)
     if b.ndim == 0:

@@ -17,7 +17,7 @@ from ..resources import check_memory
 from ..validation import check_finite_array, check_float, check_int, fail
 from .card import ModelCard, load_card
 from .connectivity import dense_to_sparse, hopfield_coupling, sparse_ei_connectivity
-from .network import _bias, draw_common, gain_scales, seed_streams
+from .network import constant_input, draw_common, gain_scales, seed_streams
 from .schedule import GainLike, GainSchedule, as_schedule
 
 __all__ = ["SpikingNetwork", "build_spiking_network", "initial_potentials", "card_parameters"]
@@ -179,7 +179,7 @@ def draw_spiking(card: ModelCard, N, g, seed, P, patterns, bias, params) -> Spik
         else:  # "zeros": every off-diagonal pair, weight 0 (a learnable pathway)
             conns[p.name] = dense_to_sparse(np.zeros((N, N)), keep_zeros=True)
     mu = prm.get("mu_mV", 0.0) if bias is None else bias
-    b = _bias(mu, N, card.path or card.name)
+    b = constant_input(mu, N, card.path or card.name)
     return SpikingNetwork(card, N, N_E, conns, b, g, float(prm["tau_ms"]), prm, patterns, seed)
 
 
