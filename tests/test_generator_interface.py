@@ -12,6 +12,7 @@ TINY = {
     "chaotic": {"model": {"card": "fu_restricted2", "n_hidden": 8, "T": 1.0}, "training": {"M": 10, "steps": 5}},
     "rbm": {"n_hidden": 8, "steps": 30, "sweeps": 20, "chains": 20, "batch_size": 20},
     "kaleidoscope": {"hidden_layers": 1, "width": 32, "iterations": 50, "batch_size": 50, "lr": 1e-3, "steps": 5},
+    "agm": {"width": 32, "blocks": 1, "iterations": 30, "batch_size": 50, "evaluations": 4},
     "reservoir_gan": {"N": 40, "k": 6, "bank_size": 100, "bank_chains": 10, "transient": 2.0, "epochs": 1, "width": 4},
 }
 
@@ -43,7 +44,7 @@ def test_fit_sample_save_load_and_cost(name, digits, tmp_path):
 def test_bad_input_names_the_parameter(digits, tmp_path):
     with pytest.raises(
         ConfigError,
-        match=r"`generator` must be one of \['chaotic', 'kaleidoscope', 'rbm', 'reservoir_gan'\], got 'vae'",
+        match=r"`generator` must be one of \['agm', 'chaotic', 'kaleidoscope', 'rbm', 'reservoir_gan'\], got 'vae'",
     ):
         build_generator("vae")
     with pytest.raises(ConfigError, match=r"`rbm settings` must be keyword settings"):
@@ -64,5 +65,7 @@ def test_bad_input_names_the_parameter(digits, tmp_path):
         build_generator("kaleidoscope", hidden_layers=0)
     with pytest.raises(ConfigError, match=r"`x_train` must be square images"):
         build_generator("reservoir_gan", **TINY["reservoir_gan"]).fit(np.zeros((4, 6)))
+    with pytest.raises(ConfigError, match=r"`evaluations` must be an integer >= 1, got 0"):
+        build_generator("agm", evaluations=0)
     with pytest.raises(ConfigError, match=r"`folder` must be a folder written by Generator.save"):
         load_generator(tmp_path)

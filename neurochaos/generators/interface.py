@@ -9,6 +9,7 @@ models are wrapped, not rewritten:
   any ``fu_*`` card; samples are the free dynamics from random states, no injected noise);
 - ``"rbm"``: the PCD-trained RBM (:mod:`neurochaos.baselines.rbm`);
 - ``"kaleidoscope"``: generative kaleidoscopic networks (:mod:`neurochaos.baselines.kaleidoscope`);
+- ``"agm"``: phase-space stochastic bridges, the acceleration generative model (:mod:`neurochaos.baselines.agm`);
 - ``"reservoir_gan"``: the chaos-driven GAN (:mod:`neurochaos.generators.gan`, reservoir latents).
 
 Use :func:`build_generator` (name + settings) and :func:`load_generator` (folder).
@@ -25,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import save_json
-from ..validation import check_finite_array, check_int, fail
+from ..validation import check_choice, check_finite_array, check_float, check_int, fail
 
 __all__ = ["Cost", "Generator", "GENERATORS", "build_generator", "load_generator"]
 
@@ -245,6 +246,56 @@ class KaleidoscopeGenerator(Generator):
         self._set_cost(self.settings["steps"])
 
 
+class AGMGenerator(Generator):
+    """Phase-space stochastic bridges (acceleration generative model).
+
+    Settings: the :class:`~neurochaos.baselines.agm.AGMConfig` fields, and for sampling
+    ``evaluations`` (network evaluations per sample), ``sampler`` (one of
+    :data:`~neurochaos.baselines.agm.SAMPLERS`) and ``t_stop`` (the time of the hop to x1_hat).
+    """
+
+    name = "agm"
+    _sampling = ("evaluations", "sampler", "t_stop")
+
+    def __init__(self, evaluations: int = 20, sampler: str = "sde_exact", t_stop: float = 0.99, **config):
+        from ..baselines.agm import SAMPLERS, AGMConfig
+
+        AGMConfig(**config)  # checks the settings now, not after fitting
+        check_int(evaluations, "evaluations", min_value=1)
+        check_choice(sampler, "sampler", SAMPLERS)
+        check_float(t_stop, "t_stop", low=0.0, high=1.0, low_open=True, high_open=True)
+        super().__init__(evaluations=evaluations, sampler=sampler, t_stop=t_stop, **config)
+        self.model = None
+
+    def _agm_config(self):
+        from ..baselines.agm import AGMConfig
+
+        return AGMConfig(**{k: v for k, v in self.settings.items() if k not in self._sampling})
+
+    def _fit(self, x, progress):
+        from ..baselines.agm import train_agm
+
+        self.model = train_agm(x, self._agm_config(), progress=progress)
+        self._set_cost()
+
+    def _set_cost(self):
+        self.cost.evaluations_per_sample = int(self.settings["evaluations"])
+        self.cost.parameters = self.model.n_parameters
+
+    def _sample(self, n, seed):
+        s = self.settings
+        return self.model.sample(n, evaluations=s["evaluations"], sampler=s["sampler"], t_stop=s["t_stop"], seed=seed)
+
+    def _save(self, folder):
+        self.model.save(folder / "agm.npz")
+
+    def _load(self, folder):
+        from ..baselines.agm import AGM
+
+        self.model = AGM.load(folder / "agm.npz")
+        self._set_cost()
+
+
 class ReservoirGANGenerator(Generator):
     """The chaos-driven GAN (Chaudhuri & Handebagh 2024, architecture 1): reservoir latents -> DCGAN generator.
 
@@ -342,7 +393,10 @@ class ReservoirGANGenerator(Generator):
 
 
 #: name -> Generator class
-GENERATORS = {cls.name: cls for cls in (ChaoticGenerator, RBMGenerator, KaleidoscopeGenerator, ReservoirGANGenerator)}
+GENERATORS = {
+    cls.name: cls
+    for cls in (ChaoticGenerator, RBMGenerator, KaleidoscopeGenerator, AGMGenerator, ReservoirGANGenerator)
+}
 
 
 def build_generator(name: str, **settings) -> Generator:
