@@ -2,7 +2,7 @@
 
 Public API::
 
-    from neurochaos import build_network, initial_state, simulate, RunConfig, get_executor
+    from neurochaos import build_network, initial_state, simulate, sweep, RunConfig, get_executor
 """
 
 from .errors import (
@@ -28,6 +28,7 @@ from .model import (
     load_card,
 )
 from .simulate import simulate
+from . import sweep  # a callable package: neurochaos.sweep(task, grid, out=...) runs neurochaos.sweep.sweep
 
 __version__ = "0.1.0"
 
@@ -54,4 +55,5 @@ __all__ = [
     "list_cards",
     "load_card",
     "simulate",
+    "sweep",
 ]

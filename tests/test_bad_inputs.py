@@ -122,6 +122,10 @@ CLI_CASES = [
     ("demo --steps 0 --out d", "`steps` must be an integer >= 1, got 0"),
     ("demo --steps -3 --out d", "`steps` must be an integer >= 1, got -3"),
     ("demo --out exists.npz/d", "must be a path in a folder"),
+    ("sweep nosuch.toml --out s", "`spec` must be an existing TOML file"),
+    ("sweep good.toml --out s", "`spec` sections must be among ['grid', 'params', 'points', 'sweep'], got unknown"),
+    ("sweep junk.npz --out s", "`spec` must be a TOML text file (UTF-8)"),
+    ("sweep-plot trained --metric lambda_max --x g", "`dir` must be a sweep folder (with sweep.json)"),
 ]
 
 
