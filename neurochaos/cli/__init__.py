@@ -32,6 +32,8 @@ COMMAND_MODULES = [
     "autocorr",
     "gain_cycle",
     "export_nir",
+    "sweep",
+    "sweep_plot",
 ]
 
 
