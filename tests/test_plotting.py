@@ -105,6 +105,17 @@ CASES = {
         title="chaos",
     ),
     "plot_class_coverage": lambda p: nplt.plot_class_coverage({"stream": [0.1] * 10, "random": [0.05, 0.15] * 5}, p),
+    "plot_self_consuming": lambda p: nplt.plot_self_consuming(
+        {
+            name: {
+                lam: [{"generation": i, "EAAI": 0.1 * i * f, "AA_syn": 0.5 + 0.05 * i} for i in range(5)]
+                for lam in ("1", "0.5", "0")
+            }
+            for name, f in (("chaotic", 1.0), ("agm", 0.5))
+        },
+        p,
+        title="retraining",
+    ),  # fmt: skip
 }
 
 

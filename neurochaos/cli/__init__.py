@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "autocorr",
     "gain_cycle",
     "export_nir",
+    "compare",
     "sweep",
     "sweep_plot",
 ]

@@ -26,6 +26,7 @@ from .generation import (
     plot_decorrelation,
     plot_generation_summary,
     plot_readout_times,
+    plot_self_consuming,
     plot_training_age,
 )
 from .images import plot_image_rows, plot_receptive_fields, plot_samples_vs_data, tile_images
@@ -49,6 +50,7 @@ __all__ = [
     "plot_receptive_fields",
     "plot_running_lambda",
     "plot_samples_vs_data",
+    "plot_self_consuming",
     "plot_sensitivity",
     "plot_state_space",
     "plot_traces",

@@ -1,4 +1,4 @@
-"""Generative models: accuracy indices vs read-out time and training age, the demo's summary, decorrelation."""
+"""Generative models: indices vs read-out time, training age and retraining generation; the demo's summary; decorrelation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,13 @@ from .figure import new_figure
 from .images import tile_images
 from .save import _finish
 
-__all__ = ["plot_decorrelation", "plot_generation_summary", "plot_readout_times", "plot_training_age"]
+__all__ = [
+    "plot_decorrelation",
+    "plot_generation_summary",
+    "plot_readout_times",
+    "plot_training_age",
+    "plot_self_consuming",
+]
 
 INDEX_NAMES = ("E2", "Es", "ER", "EAAI")
 
@@ -201,5 +207,39 @@ def plot_class_coverage(histograms: dict, path=None, *, title: str | None = None
     ax.legend(fontsize=8)
     if title:
         ax.set_title(title)
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def plot_self_consuming(curves: dict, path=None, *, title: str | None = None, indices=("EAAI", "AA_syn")) -> Figure:
+    """Indices against held-out data vs retraining generation: one column per lambda, one line per generator.
+
+    Parameters
+    ----------
+    curves : {generator: {lambda (str): list of rows}}, rows with ``generation`` and the indices
+        (:func:`neurochaos.generators.self_consuming`)
+    indices : the indices drawn, one row of panels each
+    """
+    lams = sorted({lam for per in curves.values() for lam in per}, key=float, reverse=True)
+    fig, axes = new_figure(
+        len(indices), len(lams), figsize=(3.6 * len(lams) + 0.8, 2.8 * len(indices)), squeeze=False, sharey="row"
+    )
+    for j, lam in enumerate(lams):
+        for i, key in enumerate(indices):
+            ax = axes[i][j]
+            for name, per in curves.items():
+                rows = per.get(lam)
+                if rows:
+                    ax.plot([r["generation"] for r in rows], [r[key] for r in rows], marker="o", ms=3, label=name)
+            ax.grid(alpha=0.3)
+            if i == 0:
+                ax.set_title(f"lambda = {lam} (real fraction)", fontsize=9)
+            if i == len(indices) - 1:
+                ax.set_xlabel("generation")
+            if j == 0:
+                ax.set_ylabel(_index_label(key))
+    axes[0][0].legend(fontsize=7)
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return _finish(fig, path)

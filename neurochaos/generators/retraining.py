@@ -1,0 +1,159 @@
+"""Self-consuming retraining (Bertrand et al. 2024, arXiv:2310.00429): is a generator stable when fed its own samples?
+
+Generation 0 is fitted on real data; generation i + 1 is fitted on the same number of
+images, a fraction ``lam`` (lambda) of them real (a fresh random subset of the real
+training set) and the rest samples of generation i. Stability means the indices against
+held-out real data stay bounded over generations.
+
+With lam = 1 every generation's training set is the real data again, so generation i + 1
+has the law of generation 0: it is not refitted (the model of generation 0 is kept) and only
+its samples are drawn afresh; its rows show the sampling spread alone (``refit`` false).
+
+Each generation is saved in its own folder (``<folder>/gen<i>/``, with the row of indices
+in ``row.json``): an interrupted run continues from the last finished generation, and a
+finished one is read back, not refitted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..io import save_json
+from ..validation import check_finite_array, check_float, check_int, fail
+from .interface import build_generator, load_generator
+
+__all__ = ["self_consuming", "mix_generation", "fit_or_load", "fingerprint"]
+
+
+def fingerprint(*parts) -> str:
+    """A short hash of JSON-able settings and arrays: what a saved result was computed from."""
+    h = hashlib.sha256()
+    for p in parts:
+        if isinstance(p, np.ndarray):
+            h.update(np.ascontiguousarray(p).tobytes())
+            h.update(str(p.shape).encode())
+        else:
+            h.update(json.dumps(p, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def fit_or_load(folder, kind: str, settings: dict, x_train: np.ndarray, *, progress: bool = False, force: bool = False):
+    """The generator ``kind`` fitted on ``x_train``, read from ``folder`` if it was saved there from the same inputs.
+
+    Returns (generator, fitted_now). ``folder/fit.json`` records the fingerprint of
+    (kind, settings, x_train); a folder with another fingerprint, or any folder when ``force``,
+    is refitted and replaced.
+    """
+    folder = Path(folder)
+    key = fingerprint(kind, settings, x_train)
+    stamp = folder / "fit.json"
+    if not force and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
+        return load_generator(folder), False
+    gen = build_generator(kind, **settings).fit(x_train, progress=progress)
+    gen.save(folder)
+    save_json(stamp, {"key": key, "kind": kind})
+    return gen, True
+
+
+def mix_generation(x_real: np.ndarray, samples: np.ndarray, lam: float, rng: np.random.Generator) -> np.ndarray:
+    """The next generation's training set: round(lam n) real rows and n - round(lam n) sample rows, shuffled.
+
+    ``n`` = len(x_real); ``samples`` must hold at least n - round(lam n) rows.
+
+    >>> rng = np.random.default_rng(0)
+    >>> mix_generation(np.ones((4, 2)), -np.ones((4, 2)), 0.5, rng).sum()
+    0.0
+    """
+    lam = check_float(lam, "lam", low=0.0, high=1.0)
+    n = len(x_real)
+    n_real = int(round(lam * n))
+    if len(samples) < n - n_real:
+        fail("samples", f"at least {n - n_real} rows", len(samples))
+    real = x_real[rng.choice(n, size=n_real, replace=False)]
+    mixed = np.concatenate([real, samples[: n - n_real]]).astype(np.float64)
+    return mixed[rng.permutation(n)]
+
+
+def self_consuming(
+    kind: str,
+    settings: dict,
+    x_train,
+    evaluate,
+    folder,
+    *,
+    generations: int = 5,
+    lam: float = 0.5,
+    binarise: bool = True,
+    seed: int = 0,
+    progress: bool = False,
+    gen0=None,
+    force: bool = False,
+) -> list[dict]:
+    """Fit ``generations`` generations of ``kind``, each on a lam : (1 - lam) mix of real data and the last one's samples.
+
+    Parameters
+    ----------
+    kind, settings : the generator (see :func:`~neurochaos.generators.build_generator`)
+    x_train : (n, D) real training images in [-1, 1]; every generation is fitted on n images
+    evaluate : callable(samples (n, D)) -> dict of indices (against held-out real data)
+    folder : where each generation is saved (``gen<i>/``) and its row (``gen<i>/row.json``)
+    generations : k >= 1 (generation 0 is fitted on real data)
+    lam : fraction of real images in each later generation's training set, in [0, 1]
+    binarise : read the samples out as signs (for +-1 encoded data) before refitting and evaluating
+    seed : seed of the real subsets and of the sampling
+    gen0 : folder of generation 0 to share between values of lam (fitted there if missing)
+    force : refit every generation even when a saved one matches (but a shared ``gen0``)
+
+    Returns
+    -------
+    list of one dict per generation: ``generation``, ``lam``, the indices, ``fit_seconds``,
+    ``n_real``, ``n_synthetic``, ``refit`` (false for the later generations of lam = 1)
+    """
+    x = check_finite_array(x_train, "x_train", shape=(None, None))
+    if len(x) == 0:
+        fail("x_train", "a non-empty (n, D) array of images", "array with 0 rows")
+    generations = check_int(generations, "generations", min_value=1)
+    lam = check_float(lam, "lam", low=0.0, high=1.0)
+    seed = check_int(seed, "seed", min_value=0)
+    if not callable(evaluate):
+        fail("evaluate", "a function of the samples returning a dict of indices", type(evaluate).__name__)
+    folder = Path(folder)
+    rows, train, gen = [], x, None
+    for i in range(generations):
+        sub = folder / f"gen{i}"
+        row_path = sub / "row.json"
+        if i == 0 and gen0 is not None:
+            sub = Path(gen0)
+            row_path = sub / "row.json"
+        t0 = time.perf_counter()
+        refit = i == 0 or lam < 1
+        if refit:
+            gen, _ = fit_or_load(sub, kind, settings, train, progress=progress, force=force and not (i == 0 and gen0))
+        fit_s = float(gen.cost.fit_seconds) if refit else 0.0
+        samples = gen.sample(len(x), seed=seed + 1000 * (i + 1))
+        if binarise:
+            samples = np.where(samples > 0, 1.0, -1.0)
+        if row_path.is_file() and json.loads(row_path.read_text()).get("key") == fingerprint(train, samples):
+            row = json.loads(row_path.read_text())["row"]
+        else:
+            n_real = len(x) if i == 0 else int(round(lam * len(x)))
+            row = {
+                "generation": i,
+                "lam": lam,
+                **{k: float(v) for k, v in evaluate(samples).items()},
+                "fit_seconds": round(fit_s, 2),
+                "seconds": round(time.perf_counter() - t0, 2),
+                "n_real": n_real,
+                "n_synthetic": len(x) - n_real,
+                "refit": refit,
+            }
+            save_json(row_path, {"key": fingerprint(train, samples), "row": row})
+        rows.append({**row, "lam": lam})
+        if i + 1 < generations:
+            train = mix_generation(x, samples, lam, np.random.default_rng([seed, i]))
+    return rows
