@@ -69,3 +69,18 @@ def test_bad_input_names_the_parameter(digits, tmp_path):
         build_generator("agm", evaluations=0)
     with pytest.raises(ConfigError, match=r"`folder` must be a folder written by Generator.save"):
         load_generator(tmp_path)
+
+
+def test_rows_differing_only_in_sampling_settings_share_one_fit(digits, tmp_path):
+    from neurochaos.generators.retraining import fit_or_load
+
+    a, fitted_a = fit_or_load(tmp_path, "agm", TINY["agm"], digits.x_train)
+    b, fitted_b = fit_or_load(tmp_path, "agm", {**TINY["agm"], "evaluations": 7}, digits.x_train)
+    assert fitted_a and not fitted_b and len(list(tmp_path.iterdir())) == 1
+    assert b.cost.evaluations_per_sample == 7 and b.settings["evaluations"] == 7
+    _, fitted_c = fit_or_load(tmp_path, "agm", {**TINY["agm"], "width": 16}, digits.x_train)
+    assert fitted_c and len(list(tmp_path.iterdir())) == 2  # a fit setting: a new fit
+    with pytest.raises(ConfigError, match=r"`agm sampling settings` must be among"):
+        b.with_sampling(width=3)
+    with pytest.raises(ConfigError, match=r"`evaluations` must be an integer >= 1"):
+        b.with_sampling(evaluations=0)

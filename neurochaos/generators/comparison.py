@@ -28,8 +28,11 @@ The held-out test set is cut into two halves: half A is the reference of every i
 half B, scored against A like a generator, is the **floor** row (real data vs real data);
 uniform +-1 noise of the same size is the **ceiling** row. ``AA_syn_train`` is AA_syn against
 the training images (near 0: the samples copy training images). Each generator is saved in
-``<out>/generators/<name>/`` and its row in ``<out>/results/rows/<name>.json``: a rerun of
-the same config reads finished rows back instead of refitting.
+``<out>/fits/<kind>-<key>/`` (the key: a fingerprint of the settings the fit depends on and
+of the training data; rows differing only in sampling settings, e.g. the number of network
+evaluations, share one fit, and so does generation 0 of the self-consuming runs), and its row
+in ``<out>/results/rows/<name>.json``: a rerun of the same config reads finished fits back
+instead of refitting.
 """
 
 from __future__ import annotations
@@ -170,6 +173,11 @@ def run_comparison(config, out=None, *, progress: bool = True, overwrite: bool =
     d = config["data"]
     t_start = time.perf_counter()
     with folder_lock(folder):
+        if overwrite:  # every fit and retraining row is redone
+            import shutil
+
+            for sub in ("fits", "self_consuming"):
+                shutil.rmtree(folder / sub, ignore_errors=True)
         ds = load_dataset(
             d.name, directory=d.directory or None, encoding=d.encoding, n_train=d.n_train or None,
             n_test=d.n_test or None, seed=seed,
@@ -187,9 +195,7 @@ def run_comparison(config, out=None, *, progress: bool = True, overwrite: bool =
         for name, g in config["generators"].items():
             row_path = folder / "results" / "rows" / f"{name}.json"
             key = fingerprint(g, data_key)
-            gen, fitted = fit_or_load(
-                folder / "generators" / name, g["kind"], g["settings"], ds.x_train, progress=progress, force=overwrite
-            )
+            gen, fitted = fit_or_load(folder / "fits", g["kind"], g["settings"], ds.x_train, progress=progress)
             s = gen.sample(n, seed=seed)
             if binarise:
                 s = np.where(s > 0, 1.0, -1.0)
@@ -228,7 +234,7 @@ def run_comparison(config, out=None, *, progress: bool = True, overwrite: bool =
         )
         sc = config["self_consuming"]
         if sc is not None:
-            curves = _self_consuming(config, sc, ds, ref, folder, binarise, seed, progress, overwrite, log)
+            curves = _self_consuming(config, sc, ds, ref, folder, binarise, seed, progress, log)
             save_json(folder / "results" / "self_consuming.json", curves)
             plotting.plot_self_consuming(curves, folder / "self_consuming.png")
         save_json(
@@ -244,7 +250,7 @@ def run_comparison(config, out=None, *, progress: bool = True, overwrite: bool =
     return folder
 
 
-def _self_consuming(config, sc, ds, ref, folder, binarise, seed, progress, overwrite, log) -> dict:
+def _self_consuming(config, sc, ds, ref, folder, binarise, seed, progress, log) -> dict:
     x = ds.x_train
     if sc["n_train"]:
         x = x[np.random.default_rng([seed, 2]).permutation(len(x))[: sc["n_train"]]]
@@ -254,21 +260,15 @@ def _self_consuming(config, sc, ds, ref, folder, binarise, seed, progress, overw
 
         return accuracy_indices(ref, s, seed=seed)
 
-    if overwrite:
-        import shutil
-
-        shutil.rmtree(folder / "self_consuming", ignore_errors=True)
     curves = {}
     for name in sc["generators"]:
         g = config["generators"][name]
         base = folder / "self_consuming" / name
-        # generation 0 is fitted on the real training set: the comparison's own fit when it is the same set
-        gen0 = folder / "generators" / name if not sc["n_train"] else base / "gen0"
         curves[name] = {}
         for lam in sc["fractions"]:
             rows = self_consuming(
                 g["kind"], g["settings"], x, evaluate, base / f"lam{lam:g}", generations=sc["generations"], lam=lam,
-                binarise=binarise, seed=seed, progress=progress, gen0=gen0,
+                binarise=binarise, seed=seed, progress=progress, cache=folder / "fits",
             )  # fmt: skip
             curves[name][f"{lam:g}"] = rows
             log(f"self-consuming {name} lambda {lam:g}: EAAI " + " ".join(f"{r['EAAI']:.3f}" for r in rows))

@@ -53,6 +53,8 @@ class Generator:
     """Base class: subclasses set ``name`` and implement ``_fit``, ``_sample``, ``_save``, ``_load``."""
 
     name = "base"
+    #: settings used only when sampling: a fitted model serves every value of them (:meth:`with_sampling`)
+    sampling_settings: tuple = ()
 
     def __init__(self, **settings):
         self.settings = settings
@@ -95,7 +97,25 @@ class Generator:
         )
         return folder
 
+    def fit_settings(self) -> dict:
+        """The settings that the fitted model depends on (all but :attr:`sampling_settings`)."""
+        return {k: v for k, v in self.settings.items() if k not in self.sampling_settings}
+
+    def with_sampling(self, **sampling) -> Generator:
+        """Change sampling-only settings of a fitted generator in place (checked as at construction); returns self."""
+        unknown = sorted(set(sampling) - set(self.sampling_settings))
+        if unknown:
+            fail(f"{self.name} sampling settings", f"among {sorted(self.sampling_settings)}", unknown)
+        type(self)(**{**self.settings, **sampling})  # the constructor checks the new values
+        self.settings.update(sampling)
+        if self.n_visible is not None:
+            self._set_cost()
+        return self
+
     # subclass hooks
+    def _set_cost(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
     def _fit(self, x: np.ndarray, progress: bool) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -173,6 +193,7 @@ class RBMGenerator(Generator):
     """The PCD-trained RBM. Settings: ``n_hidden``, ``steps``, ``lr``, ``chains``, ``batch_size``, ``sweeps``, ``seed``."""
 
     name = "rbm"
+    sampling_settings = ("sweeps",)
 
     def __init__(self, n_hidden=64, steps=1000, lr=0.01, chains=100, batch_size=100, sweeps=200, seed=0):
         super().__init__(
@@ -212,6 +233,7 @@ class KaleidoscopeGenerator(Generator):
     """Generative kaleidoscopic networks. Settings: the KaleidoscopeConfig fields, ``steps``, ``eps``, ``noise``."""
 
     name = "kaleidoscope"
+    sampling_settings = ("steps", "eps", "noise")
 
     def __init__(self, steps: int = 30, eps: float = 0.01, noise: str = "uniform", **config):
         from ..baselines import KaleidoscopeConfig
@@ -223,13 +245,11 @@ class KaleidoscopeGenerator(Generator):
     def _fit(self, x, progress):
         from ..baselines import KaleidoscopeConfig, train_kaleidoscope
 
-        s = dict(self.settings)
-        sampling = {k: s.pop(k) for k in ("steps", "eps", "noise")}
-        self.model = train_kaleidoscope(x, KaleidoscopeConfig(**s), progress=progress)
-        self._set_cost(sampling["steps"])
+        self.model = train_kaleidoscope(x, KaleidoscopeConfig(**self.fit_settings()), progress=progress)
+        self._set_cost()
 
-    def _set_cost(self, steps):
-        self.cost.evaluations_per_sample = int(steps)
+    def _set_cost(self):
+        self.cost.evaluations_per_sample = int(self.settings["steps"])
         self.cost.parameters = self.model.n_parameters
 
     def _sample(self, n, seed):
@@ -243,7 +263,7 @@ class KaleidoscopeGenerator(Generator):
         from ..baselines import Kaleidoscope
 
         self.model = Kaleidoscope.load(folder / "kaleidoscope.npz")
-        self._set_cost(self.settings["steps"])
+        self._set_cost()
 
 
 class AGMGenerator(Generator):
@@ -255,7 +275,7 @@ class AGMGenerator(Generator):
     """
 
     name = "agm"
-    _sampling = ("evaluations", "sampler", "t_stop")
+    sampling_settings = ("evaluations", "sampler", "t_stop")
 
     def __init__(self, evaluations: int = 20, sampler: str = "sde_exact", t_stop: float = 0.99, **config):
         from ..baselines.agm import SAMPLERS, AGMConfig
@@ -270,7 +290,7 @@ class AGMGenerator(Generator):
     def _agm_config(self):
         from ..baselines.agm import AGMConfig
 
-        return AGMConfig(**{k: v for k, v in self.settings.items() if k not in self._sampling})
+        return AGMConfig(**self.fit_settings())
 
     def _fit(self, x, progress):
         from ..baselines.agm import train_agm
@@ -308,6 +328,7 @@ class ReservoirGANGenerator(Generator):
     """
 
     name = "reservoir_gan"
+    sampling_settings = ("g_sample",)
 
     def __init__(
         self, N=200, g_train=4.0, g_sample=4.0, k=16, fan_in=4, dt=0.05, bank_size=2000, bank_chains=20,

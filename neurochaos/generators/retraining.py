@@ -9,9 +9,9 @@ With lam = 1 every generation's training set is the real data again, so generati
 has the law of generation 0: it is not refitted (the model of generation 0 is kept) and only
 its samples are drawn afresh; its rows show the sampling spread alone (``refit`` false).
 
-Each generation is saved in its own folder (``<folder>/gen<i>/``, with the row of indices
-in ``row.json``): an interrupted run continues from the last finished generation, and a
-finished one is read back, not refitted.
+Each generation's fit goes to a fit cache keyed by its settings and training data, and its
+row of indices to ``<folder>/gen<i>/row.json``: an interrupted run continues from the last
+finished generation, and a finished one is read back, not refitted.
 """
 
 from __future__ import annotations
@@ -42,21 +42,29 @@ def fingerprint(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def fit_or_load(folder, kind: str, settings: dict, x_train: np.ndarray, *, progress: bool = False, force: bool = False):
-    """The generator ``kind`` fitted on ``x_train``, read from ``folder`` if it was saved there from the same inputs.
+def fit_or_load(cache, kind: str, settings: dict, x_train: np.ndarray, *, progress: bool = False, force: bool = False):
+    """The generator ``kind`` fitted on ``x_train``: read from the fit cache when it was fitted there from the same inputs.
 
-    Returns (generator, fitted_now). ``folder/fit.json`` records the fingerprint of
-    (kind, settings, x_train); a folder with another fingerprint, or any folder when ``force``,
-    is refitted and replaced.
+    Parameters
+    ----------
+    cache : folder of fitted generators, one subfolder ``<kind>-<key>`` per fit, where the key
+        is the fingerprint of (kind, the settings the fit depends on, x_train); sampling-only
+        settings (:attr:`Generator.sampling_settings`) are applied to the loaded model, so
+        rows that differ only in them share one fit
+    force : refit (and replace) even when the cache holds the fit
+
+    Returns (generator, fitted_now).
     """
-    folder = Path(folder)
-    key = fingerprint(kind, settings, x_train)
+    gen = build_generator(kind, **settings)  # checks the settings
+    key = fingerprint(kind, gen.fit_settings(), x_train)
+    folder = Path(cache) / f"{kind}-{key}"
     stamp = folder / "fit.json"
     if not force and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
-        return load_generator(folder), False
-    gen = build_generator(kind, **settings).fit(x_train, progress=progress)
+        loaded = load_generator(folder)
+        return loaded.with_sampling(**{k: settings[k] for k in gen.sampling_settings if k in settings}), False
+    gen.fit(x_train, progress=progress)
     gen.save(folder)
-    save_json(stamp, {"key": key, "kind": kind})
+    save_json(stamp, {"key": key, "kind": kind, "settings": gen.fit_settings()})
     return gen, True
 
 
@@ -91,7 +99,7 @@ def self_consuming(
     binarise: bool = True,
     seed: int = 0,
     progress: bool = False,
-    gen0=None,
+    cache=None,
     force: bool = False,
 ) -> list[dict]:
     """Fit ``generations`` generations of ``kind``, each on a lam : (1 - lam) mix of real data and the last one's samples.
@@ -106,8 +114,9 @@ def self_consuming(
     lam : fraction of real images in each later generation's training set, in [0, 1]
     binarise : read the samples out as signs (for +-1 encoded data) before refitting and evaluating
     seed : seed of the real subsets and of the sampling
-    gen0 : folder of generation 0 to share between values of lam (fitted there if missing)
-    force : refit every generation even when a saved one matches (but a shared ``gen0``)
+    cache : fit cache (see :func:`fit_or_load`; default ``folder/fits``): generation 0, fitted on the
+        real data, is shared by every lam and by a comparison using the same cache
+    force : refit every generation even when the cache holds it
 
     Returns
     -------
@@ -123,17 +132,14 @@ def self_consuming(
     if not callable(evaluate):
         fail("evaluate", "a function of the samples returning a dict of indices", type(evaluate).__name__)
     folder = Path(folder)
+    cache = folder / "fits" if cache is None else Path(cache)
     rows, train, gen = [], x, None
     for i in range(generations):
-        sub = folder / f"gen{i}"
-        row_path = sub / "row.json"
-        if i == 0 and gen0 is not None:
-            sub = Path(gen0)
-            row_path = sub / "row.json"
+        row_path = folder / f"gen{i}" / "row.json"
         t0 = time.perf_counter()
         refit = i == 0 or lam < 1
         if refit:
-            gen, _ = fit_or_load(sub, kind, settings, train, progress=progress, force=force and not (i == 0 and gen0))
+            gen, _ = fit_or_load(cache, kind, settings, train, progress=progress, force=force)
         fit_s = float(gen.cost.fit_seconds) if refit else 0.0
         samples = gen.sample(len(x), seed=seed + 1000 * (i + 1))
         if binarise:
