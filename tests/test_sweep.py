@@ -385,6 +385,23 @@ def test_simulate_and_measure_prepares_its_executor_once_per_worker(monkeypatch)
     assert len(calls) == 2
 
 
+@pytest.mark.standalone
+def test_a_brian2_standalone_task_builds_once_per_worker_and_reruns_with_run_args(has_compiler):
+    from neurochaos.sweep import builtin_tasks
+
+    builtin_tasks._close_prepared()
+    try:
+        cpp = [builtin_tasks.simulate_and_measure(N=20, g=g, seed=s, executor="brian2-cpp", **TINY) for g, s in
+               ((2.0, 1), (3.0, 2), (4.0, 3))]  # fmt: skip
+        ((ex, _),) = builtin_tasks._PREPARED.values()  # one executor for the three networks ...
+        assert ex.name == "brian2-cpp" and ex.n_builds == 1  # ... built once, rerun with run_args
+    finally:
+        builtin_tasks._close_prepared()
+    torch = [builtin_tasks.simulate_and_measure(N=20, g=g, seed=s, **TINY) for g, s in ((2.0, 1), (3.0, 2), (4.0, 3))]
+    for a, b in zip(cpp, torch):
+        assert a["delta0"] == pytest.approx(b["delta0"], rel=1e-9) and a["lambda_max"] == b["lambda_max"]
+
+
 # ----------------------------------------------------------------------------------------------- SLURM
 def test_slurm_toml_gives_the_job_script_it_would_submit(tmp_path):
     cfg = load_slurm_config(ROOT / "docs" / "examples" / "SLURM.toml")
