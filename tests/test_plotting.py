@@ -66,6 +66,15 @@ _AC = SimpleNamespace(s=np.linspace(0, 5, 20), delta=np.exp(-np.linspace(0, 5, 2
 _SPEC = SimpleNamespace(spectrum=np.sort(RNG.normal(size=10))[::-1], kaplan_yorke_dim=3.2)
 _RUNNING = SimpleNamespace(trace_t=np.arange(5.0), trace=RNG.normal(size=(5, 1)))
 
+
+def _sweep_summary():
+    from neurochaos.sweep import summarise
+
+    rows = [{"key": f"{g}{n}{r}", "g": g, "N": n, "replicate": r, "lam": g * r - n / 100, "error": None}
+            for g in (0.5, 1.0, 2.0) for n in (100, 200) for r in range(3)]  # fmt: skip
+    return summarise(rows, "lam", "g", "N", axes=["g", "N", "replicate"])
+
+
 #: one call per public plot_* function (path is passed through)
 CASES = {
     "plot_traces": lambda p: nplt.plot_traces([_trace(), _trace()], p, units=3, labels=["a", "b"], title="t"),
@@ -116,6 +125,7 @@ CASES = {
         p,
         title="retraining",
     ),  # fmt: skip
+    "plot_sweep": lambda p: nplt.plot_sweep(_sweep_summary(), p),
 }
 
 
