@@ -254,7 +254,9 @@ class KaleidoscopeGenerator(Generator):
 
     def _sample(self, n, seed):
         s = self.settings
-        return self.model.sample(n, steps=s["steps"], eps=s["eps"], noise=s["noise"], seed=seed)
+        return self.model.sample(
+            n, steps=s["steps"], eps=s["eps"], noise=s["noise"], seed=seed, device=s.get("device", "cpu")
+        )
 
     def _save(self, folder):
         self.model.save(folder / "kaleidoscope.npz")
@@ -304,7 +306,10 @@ class AGMGenerator(Generator):
 
     def _sample(self, n, seed):
         s = self.settings
-        return self.model.sample(n, evaluations=s["evaluations"], sampler=s["sampler"], t_stop=s["t_stop"], seed=seed)
+        return self.model.sample(
+            n, evaluations=s["evaluations"], sampler=s["sampler"], t_stop=s["t_stop"], seed=seed,
+            device=s.get("device", "cpu"),
+        )  # fmt: skip
 
     def _save(self, folder):
         self.model.save(folder / "agm.npz")
