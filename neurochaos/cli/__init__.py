@@ -38,9 +38,16 @@ COMMAND_MODULES = [
 ]
 
 
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurochaos", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="print the traceback of internal errors")
+    parser.add_argument("--version", action="version", version=f"neurochaos {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(sub)
