@@ -259,7 +259,8 @@ def _run(spec, todo, table, out, cluster, n_workers, retries, task_threads, time
     last_compact = time.monotonic()
     with connect(
         cluster, n_workers=n_workers, retries=retries, timeout_s=timeout_s, task_threads=task_threads
-    ) as client:
+    ) as client:  # the bar starts once connected: an unreachable scheduler is one line of error, nothing else
+        bar = tqdm(total=len(todo), desc=f"sweep {spec.task.name}", unit="point", disable=not progress)
         futures = {}
         for p in todo:
             workdir = str((out / "points" / p.key).resolve())
@@ -268,7 +269,7 @@ def _run(spec, todo, table, out, cluster, n_workers, retries, task_threads, time
                 key=f"sweep-{p.key}-{nonce}", pure=False,
             )  # fmt: skip
             futures[fut] = p
-        bar = tqdm(total=len(todo), desc=f"sweep {spec.task.name}", unit="point", disable=not progress)
+        bar.set_postfix(errors=0)
         try:
             for fut in as_completed(futures):
                 p = futures[fut]
