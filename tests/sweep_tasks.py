@@ -31,3 +31,12 @@ def returns_array(*, a: int) -> dict:
     import numpy as np
 
     return {"v": np.arange(3)} if a == 1 else {"v": 1.0}
+
+
+def dies_on(*, x: int, bad: int = 1) -> dict:
+    """SIGKILL its own worker process at x == bad (every time it is tried)."""
+    import signal
+
+    if x == bad:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"y": x}

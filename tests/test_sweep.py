@@ -206,6 +206,18 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_duplicates_nothing(tmp_path
     assert len([f for f in pids.iterdir() if f.name.startswith(f"{x_killed}-")]) >= 2  # ... after being started
 
 
+def test_a_point_whose_workers_all_die_is_recorded_as_killed_worker(tmp_path, cluster):
+    allowed = cluster.scheduler.allowed_failures
+    cluster.scheduler.allowed_failures = 0  # retries = 0 on this (in-process) scheduler
+    try:
+        res = sweep("sweep_tasks:dies_on", {"x": [0, 1]}, out=tmp_path / "s", cluster=cluster, progress=False)
+    finally:
+        cluster.scheduler.allowed_failures = allowed
+    rows = {r["x"]: r for r in read_rows(tmp_path / "s")}
+    assert (res.n_run, res.n_errors) == (2, 1) and rows[0]["y"] == 0
+    assert rows[1]["error"].startswith("KilledWorker: ") and rows[1]["worker"] is None
+
+
 def test_a_point_the_task_rejects_is_recorded_and_the_sweep_goes_on(tmp_path, cluster):
     out = tmp_path / "s"
     res = sweep("simulate-and-measure", {"g": [2.0], "N": [0, 20]}, params=TINY, out=out, cluster=cluster,
