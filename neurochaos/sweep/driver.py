@@ -84,7 +84,7 @@ def check_folder(out: Path, spec: SweepSpec) -> dict | None:
             fail(
                 "out",
                 "a new or empty folder, or a sweep folder (with sweep.json)",
-                f"{str(out)!r}, which holds {len(others)} other entries ({', '.join(others[:3])}...)",
+                f"{str(out)!r}, which holds {len(others)} other entries ({', '.join(others[:3])}{', ...' * (len(others) > 3)})",
             )
         return None
     try:
