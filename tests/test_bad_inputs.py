@@ -126,6 +126,9 @@ CLI_CASES = [
     ("sweep good.toml --out s", "`spec` sections must be among ['grid', 'params', 'points', 'sweep'], got unknown"),
     ("sweep junk.npz --out s", "`spec` must be a TOML text file (UTF-8)"),
     ("sweep-plot trained --metric lambda_max --x g", "`dir` must be a sweep folder (with sweep.json)"),
+    ("compare nosuch.toml --out c", "`config` must be an existing TOML file, got 'nosuch.toml'"),
+    ("compare bad.toml --out c", "`config` must be valid TOML"),
+    ("compare good.toml --out c", "`sections` must be among ['data', 'evaluation', 'experiment', 'generators'"),
 ]
 
 
