@@ -36,6 +36,9 @@ def test_the_table_has_every_generator_and_both_reference_rows(smoke_run):
             assert r["samples_per_s"] > 0 and r["evaluations_per_sample"] > 0 and r["fit_seconds"] > 0
             assert r["parameters"] > 0
     assert rows["held-out data (floor)"]["EAAI"] < rows["uniform noise (ceiling)"]["EAAI"]
+    d = rows["kaleidoscope"]["diagnostics"]
+    assert 0 <= d["stuck_fraction"] <= 1 and 0 < d["distinct_fraction"] <= 1
+    assert rows["agm"]["diagnostics"] == {}
     md = (smoke_run / "comparison.md").read_text()
     assert "| agm | agm |" in md and "| uniform noise (ceiling) | reference |" in md
     for f in ("samples.png", "self_consuming.png", "results/run.json", "samples/agm.npz"):

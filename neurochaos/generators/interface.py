@@ -97,6 +97,10 @@ class Generator:
         )
         return folder
 
+    def diagnostics(self, n: int, *, seed: int = 0) -> dict:
+        """Generator-specific measures of ``n`` samples drawn with ``seed`` (e.g. stuck chains); {} when none."""
+        return {}
+
     def fit_settings(self) -> dict:
         """The settings that the fitted model depends on (all but :attr:`sampling_settings`)."""
         return {k: v for k, v in self.settings.items() if k not in self.sampling_settings}
@@ -257,6 +261,17 @@ class KaleidoscopeGenerator(Generator):
         return self.model.sample(
             n, steps=s["steps"], eps=s["eps"], noise=s["noise"], seed=seed, device=s.get("device", "cpu")
         )
+
+    def diagnostics(self, n, *, seed=0):
+        """``stuck_fraction``, ``distinct_fraction``, ``median_last_step`` of the chains (:func:`chain_diversity`)."""
+        from ..baselines import chain_diversity
+
+        s = self.settings
+        _, chains = self.model.sample(
+            n, steps=s["steps"], eps=s["eps"], noise=s["noise"], seed=seed, device=s.get("device", "cpu"),
+            return_chains=True,
+        )  # fmt: skip
+        return chain_diversity(chains, s["eps"])
 
     def _save(self, folder):
         self.model.save(folder / "kaleidoscope.npz")
