@@ -19,6 +19,7 @@ __all__ = [
     "check_float",
     "check_finite_array",
     "check_choice",
+    "check_images",
     "fail",
     "Constraint",
     "Interval",
@@ -100,6 +101,20 @@ def check_finite_array(value, name: str, *, shape: tuple | None = None, where: s
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         fail(name, "finite (no NaN or inf)", f"array with {bad} non-finite entries", where)
     return arr
+
+
+def check_images(value, name: str = "x_train", *, where: str | None = None) -> np.ndarray:
+    """Return ``value`` as a finite, non-empty (n, D) float64 array of encoded pixels in [-1, 1].
+
+    >>> check_images([[0.5, -1.0]]).shape
+    (1, 2)
+    """
+    x = check_finite_array(value, name, shape=(None, None), where=where)
+    if x.shape[0] == 0:
+        fail(name, "a non-empty (n, D) array of images", "array with 0 rows", where)
+    if x.min() < -1 or x.max() > 1:
+        fail(name, "in [-1, 1] (encoded pixels)", f"range [{x.min():g}, {x.max():g}]", where)
+    return x
 
 
 def check_choice(value, name: str, choices, *, where: str | None = None):

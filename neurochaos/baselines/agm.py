@@ -64,8 +64,8 @@ from ..validation import (
     NonEmptyString,
     Validated,
     check_choice,
-    check_finite_array,
     check_float,
+    check_images,
     check_int,
     fail,
 )
@@ -453,11 +453,7 @@ def train_agm(x_train, config: AGMConfig = AGMConfig(), *, progress: bool = Fals
     """
     import torch
 
-    x = check_finite_array(x_train, "x_train", shape=(None, None))
-    if x.shape[0] == 0:
-        fail("x_train", "a non-empty (n, D) array of images", "array with 0 rows")
-    if x.min() < -1 or x.max() > 1:
-        fail("x_train", "in [-1, 1] (encoded pixels)", f"range [{x.min():g}, {x.max():g}]")
+    x = check_images(x_train)
     if not isinstance(config, AGMConfig):
         fail("config", "an AGMConfig", type(config).__name__)
     torch.manual_seed(config.seed)

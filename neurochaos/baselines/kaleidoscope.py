@@ -21,7 +21,16 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..io import atomic_path
-from ..validation import Interval, NonEmptyString, Validated, check_finite_array, check_float, check_int, fail
+from ..validation import (
+    Interval,
+    NonEmptyString,
+    Validated,
+    check_finite_array,
+    check_float,
+    check_images,
+    check_int,
+    fail,
+)
 
 __all__ = ["KaleidoscopeConfig", "Kaleidoscope", "train_kaleidoscope", "chain_diversity", "NOISES"]
 
@@ -224,11 +233,7 @@ def train_kaleidoscope(
     """
     import torch
 
-    x = check_finite_array(x_train, "x_train", shape=(None, None))
-    if x.shape[0] == 0:
-        fail("x_train", "a non-empty (n, D) array of images", "array with 0 rows")
-    if x.min() < -1 or x.max() > 1:
-        fail("x_train", "in [-1, 1] (encoded pixels)", f"range [{x.min():g}, {x.max():g}]")
+    x = check_images(x_train)
     if not isinstance(config, KaleidoscopeConfig):
         fail("config", "a KaleidoscopeConfig", type(config).__name__)
     torch.manual_seed(config.seed)

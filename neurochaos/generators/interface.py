@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import save_json
-from ..validation import check_choice, check_finite_array, check_float, check_int, fail
+from ..validation import check_choice, check_float, check_images, check_int, fail
 
 __all__ = ["Cost", "Generator", "GENERATORS", "build_generator", "load_generator"]
 
@@ -63,11 +63,7 @@ class Generator:
 
     def fit(self, x_train, *, progress: bool = False) -> Generator:
         """Fit on ``x_train`` (n, D) in [-1, 1]; returns self."""
-        x = check_finite_array(x_train, "x_train", shape=(None, None))
-        if x.shape[0] == 0:
-            fail("x_train", "a non-empty (n, D) array of images", "array with 0 rows")
-        if x.min() < -1 or x.max() > 1:
-            fail("x_train", "in [-1, 1] (encoded pixels)", f"range [{x.min():g}, {x.max():g}]")
+        x = check_images(x_train)
         t0 = time.perf_counter()
         self._fit(x, progress)
         self.cost.fit_seconds = time.perf_counter() - t0

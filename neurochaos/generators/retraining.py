@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import save_json
-from ..validation import check_finite_array, check_float, check_int, fail
+from ..validation import check_float, check_images, check_int, fail
 from .interface import build_generator, load_generator
 
 __all__ = ["self_consuming", "mix_generation", "fit_or_load", "fingerprint"]
@@ -123,9 +123,7 @@ def self_consuming(
     list of one dict per generation: ``generation``, ``lam``, the indices, ``fit_seconds``,
     ``n_real``, ``n_synthetic``, ``refit`` (false for the later generations of lam = 1)
     """
-    x = check_finite_array(x_train, "x_train", shape=(None, None))
-    if len(x) == 0:
-        fail("x_train", "a non-empty (n, D) array of images", "array with 0 rows")
+    x = check_images(x_train)
     generations = check_int(generations, "generations", min_value=1)
     lam = check_float(lam, "lam", low=0.0, high=1.0)
     seed = check_int(seed, "seed", min_value=0)
