@@ -5,6 +5,7 @@ Public API::
     from neurochaos import build_network, initial_state, simulate, sweep, RunConfig, get_executor
 """
 
+from . import sweep  # a callable package: neurochaos.sweep(task, grid, out=...) runs neurochaos.sweep.sweep
 from .errors import (
     CheckpointError,
     ConfigError,
@@ -28,7 +29,6 @@ from .model import (
     load_card,
 )
 from .simulate import simulate
-from . import sweep  # a callable package: neurochaos.sweep(task, grid, out=...) runs neurochaos.sweep.sweep
 
 __version__ = "0.1.0"
 
