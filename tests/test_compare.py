@@ -54,6 +54,10 @@ def test_self_consuming_curves_have_every_generation_and_lambda(smoke_run):
             assert [r["generation"] for r in rows] == [0, 1, 2]
             assert rows[1]["n_real"] == int(round(float(lam) * 300))
             assert rows[1]["refit"] == (lam != "1")
+    # the warm-started AGM generations are fits of their own (10 iterations from the previous weights)
+    fits = [json.loads(p.read_text()) for p in (smoke_run / "fits").glob("agm-*/fit.json")]
+    assert len(fits) == 5 and sorted(f["settings"]["iterations"] for f in fits) == [10, 10, 10, 10, 40]
+    for per in curves.values():
         # generation 0 is shared by every lambda
         assert len({json.dumps(rows[0]["EAAI"]) for rows in per.values()}) == 1
 
@@ -112,6 +116,12 @@ def _config(tmp_path, text):
          r"`self_consuming.generators` must be a non-empty list of names among \['a'\]"),
         ("[generators.a]\nkind = 'agm'\n[evaluation]\nn_samples = 0\n", r"`evaluation.n_samples` must be an integer >= 2"),
         ("[generators.a]\nkind = 'rbm'\ncolour = 1\n", r"`rbm settings` must be keyword settings"),
+        ("[generators.a]\nkind = 'rbm'\n[self_consuming.warm.a]\nsteps = 3\n",
+         r"`self_consuming.warm.a` must be absent: 'rbm' fits from scratch only"),
+        ("[generators.a]\nkind = 'agm'\n[self_consuming.warm.b]\niterations = 3\n",
+         r"`self_consuming.warm` must be tables named after retrained generators \['a'\]"),
+        ("[generators.a]\nkind = 'agm'\n[self_consuming.warm.a]\niterations = 0\n",
+         r"`iterations` must be an integer >= 1, got 0"),
     ],
 )  # fmt: skip
 def test_bad_configs_are_refused_before_any_fit(tmp_path, text, message):

@@ -84,3 +84,26 @@ def test_rows_differing_only_in_sampling_settings_share_one_fit(digits, tmp_path
         b.with_sampling(width=3)
     with pytest.raises(ConfigError, match=r"`evaluations` must be an integer >= 1"):
         b.with_sampling(evaluations=0)
+
+
+@pytest.mark.parametrize("name", sorted(k for k, c in GENERATORS.items() if c.warm_start))
+def test_a_warm_start_begins_at_the_init_parameters(name, digits):
+    base = build_generator(name, **TINY[name]).fit(digits.x_train)
+    tiny_more = {**TINY[name], "training": {**TINY[name]["training"], "steps": 1}} if name == "chaotic" else {
+        **TINY[name], "iterations": 1, "lr": 1e-9, "warmup": 0}  # fmt: skip
+    warm = build_generator(name, **tiny_more).fit(digits.x_train, init=base)
+    cold = build_generator(name, **tiny_more).fit(digits.x_train)
+    if name == "chaotic":
+        p_base, p_warm, p_cold = base.network.A, warm.network.A, cold.network.A
+    else:
+        p_base, p_warm, p_cold = (g.model.state["out.1.weight"] for g in (base, warm, cold))
+    # one tiny step from the init stays near it; a fresh fit of one step does not
+    assert np.abs(p_warm - p_base).max() < 0.5 * np.abs(p_cold - p_base).max()
+
+
+def test_warm_start_refused_for_kinds_that_refit(digits):
+    rbm = build_generator("rbm", **TINY["rbm"]).fit(digits.x_train)
+    with pytest.raises(ConfigError, match=r"`init` must be None: the 'rbm' generator fits from scratch only"):
+        build_generator("rbm", **TINY["rbm"]).fit(digits.x_train, init=rbm)
+    with pytest.raises(ConfigError, match=r"`init` must be a fitted 'agm' generator with 64 pixels"):
+        build_generator("agm", **TINY["agm"]).fit(digits.x_train, init=rbm)

@@ -445,11 +445,13 @@ def bridge_batch(x1, t, config: AGMConfig, gen):
     return x, v, label
 
 
-def train_agm(x_train, config: AGMConfig = AGMConfig(), *, progress: bool = False) -> AGM:
+def train_agm(x_train, config: AGMConfig = AGMConfig(), *, progress: bool = False, init_state=None) -> AGM:
     """Fit the drift network on ``x_train`` (n, D) in [-1, 1] without simulating the SDE.
 
     Each step draws a minibatch x1, times t ~ U[t_min, t_max] and (x_t, v_t) ~ p(. | x1)
     from the closed form, and minimises mean_t sqrt(1 / (1 - t)) |F_theta(x_t, v_t, t) - a* / n(t)|^2.
+    ``init_state`` (an :attr:`AGM.state` of the same sizes) starts the weights and their EMA
+    there instead of at random (a warm start).
     """
     import torch
 
@@ -459,6 +461,11 @@ def train_agm(x_train, config: AGMConfig = AGMConfig(), *, progress: bool = Fals
     torch.manual_seed(config.seed)
     dev = torch.device(config.device)
     net = _network(x.shape[1], config).to(dev)
+    if init_state is not None:
+        try:
+            net.load_state_dict({k: torch.as_tensor(v) for k, v in init_state.items()})
+        except RuntimeError as exc:
+            fail("init_state", "the weights of an AGM with the same width, blocks and pixels", str(exc)[:200])
     ema = {k: v.detach().clone() for k, v in net.state_dict().items()}
     opt = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 

@@ -24,6 +24,9 @@ The configuration (TOML; ``experiments/compare_generators/*.toml``)::
     fractions = [1.0, 0.5, 0.0]   # lambda: the real fraction of each later generation's training set
     n_train = 0                   # images per generation (0: the whole training set)
 
+    [self_consuming.warm.chaotic_r2]  # optional: later generations start from the previous one's parameters
+    training = {steps = 100}          # with these settings overrides (fine-tuning instead of refitting)
+
 The held-out test set is cut into two halves: half A is the reference of every index, and
 half B, scored against A like a generator, is the **floor** row (real data vs real data);
 uniform +-1 noise of the same size is the **ceiling** row. ``AA_syn_train`` is AA_syn against
@@ -61,7 +64,7 @@ _SECTIONS = {
     "data": {"name", "directory", "encoding", "n_train", "n_test"},
     "evaluation": {"n_samples"},
     "generators": None,
-    "self_consuming": {"generators", "generations", "fractions", "n_train"},
+    "self_consuming": {"generators", "generations", "fractions", "n_train", "warm"},
 }
 
 
@@ -105,6 +108,7 @@ def read_comparison(path) -> dict:
             "generations": check_int(sc.get("generations", 5), "self_consuming.generations", min_value=1, where=where),
             "fractions": [check_float(f, "self_consuming.fractions", low=0.0, high=1.0, where=where) for f in fr],
             "n_train": check_int(sc.get("n_train", 0), "self_consuming.n_train", min_value=0, where=where),
+            "warm": _check_warm(sc.get("warm", {}), names, checked, where),
         }
     return {
         "experiment": {"out": exp.get("out", "out/compare_generators"), "seed": seed},
@@ -113,6 +117,29 @@ def read_comparison(path) -> dict:
         "generators": checked,
         "self_consuming": sc,
     }
+
+
+def _check_warm(warm, names, checked, where) -> dict:
+    """``[self_consuming.warm.NAME]`` tables: settings overrides of warm-started generations, per generator."""
+    from .interface import GENERATORS, build_generator
+    from .retraining import _merge
+
+    if not isinstance(warm, dict) or set(warm) - set(names):
+        fail("self_consuming.warm", f"tables named after retrained generators {sorted(names)}", warm, where)
+    for name, overrides in warm.items():
+        kind = checked[name]["kind"]
+        if not GENERATORS[kind].warm_start:
+            ok = sorted(k for k, c in GENERATORS.items() if c.warm_start)
+            fail(
+                f"self_consuming.warm.{name}",
+                f"absent: {kind!r} fits from scratch only (warm starts: {ok})",
+                overrides,
+                where,
+            )
+        if not isinstance(overrides, dict):
+            fail(f"self_consuming.warm.{name}", "a table of settings overrides", overrides, where)
+        build_generator(kind, **_merge(checked[name]["settings"], overrides))  # checks the overrides now
+    return warm
 
 
 def _indices(ref, train, samples, seed):
@@ -271,7 +298,7 @@ def _self_consuming(config, sc, ds, ref, folder, binarise, seed, progress, log) 
         for lam in sc["fractions"]:
             rows = self_consuming(
                 g["kind"], g["settings"], x, evaluate, base / f"lam{lam:g}", generations=sc["generations"], lam=lam,
-                binarise=binarise, seed=seed, progress=progress, cache=folder / "fits",
+                binarise=binarise, seed=seed, progress=progress, cache=folder / "fits", warm=sc["warm"].get(name),
             )  # fmt: skip
             curves[name][f"{lam:g}"] = rows
             log(f"self-consuming {name} lambda {lam:g}: EAAI " + " ".join(f"{r['EAAI']:.3f}" for r in rows))

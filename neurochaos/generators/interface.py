@@ -55,15 +55,33 @@ class Generator:
     name = "base"
     #: settings used only when sampling: a fitted model serves every value of them (:meth:`with_sampling`)
     sampling_settings: tuple = ()
+    #: whether :meth:`fit` can start from another fitted generator's parameters (``init=``)
+    warm_start: bool = False
 
     def __init__(self, **settings):
         self.settings = settings
         self.cost = Cost()
         self.n_visible = None
+        self._init = None
 
-    def fit(self, x_train, *, progress: bool = False) -> Generator:
-        """Fit on ``x_train`` (n, D) in [-1, 1]; returns self."""
+    def fit(self, x_train, *, progress: bool = False, init: Generator | None = None) -> Generator:
+        """Fit on ``x_train`` (n, D) in [-1, 1]; returns self.
+
+        ``init``: a fitted generator of the same kind and size to start from (a warm start:
+        its parameters are the initial ones; only kinds with ``warm_start`` take it).
+        """
         x = check_images(x_train)
+        if init is not None:
+            if not self.warm_start:
+                warm = sorted(k for k, c in GENERATORS.items() if c.warm_start)
+                fail("init", f"None: the {self.name!r} generator fits from scratch only (warm starts: {warm})", init)
+            if type(init) is not type(self) or init.n_visible != x.shape[1]:
+                fail(
+                    "init",
+                    f"a fitted {self.name!r} generator with {x.shape[1]} pixels",
+                    f"{init.name!r}, {init.n_visible}",
+                )
+        self._init = init
         t0 = time.perf_counter()
         self._fit(x, progress)
         self.cost.fit_seconds = time.perf_counter() - t0
@@ -138,6 +156,7 @@ class ChaoticGenerator(Generator):
     """
 
     name = "chaotic"
+    warm_start = True
 
     def __init__(self, model: dict | None = None, training: dict | None = None, encoding: str = "pm1"):
         super().__init__(model=dict(model or {}), training=dict(training or {}), encoding=encoding)
@@ -159,7 +178,9 @@ class ChaoticGenerator(Generator):
         y = -np.ones(len(x), dtype=np.int64)
         ds = Dataset(x, y, x[:1], y[:1], (x.shape[1], 1), "given", self.settings["encoding"], "x_train of fit()")
         with tempfile.TemporaryDirectory(prefix="neurochaos_chaotic_") as out:
-            self.network = train(cfg, out, dataset=ds, progress=progress).network
+            if self._init is not None:  # a warm start: training.steps more steps from the init's couplings
+                self._init._save(Path(out))
+            self.network = train(cfg, out, dataset=ds, progress=progress, resume=self._init is not None).network
         self._set_cost()
 
     def _set_cost(self):
@@ -175,9 +196,11 @@ class ChaoticGenerator(Generator):
     def _save(self, folder):
         from ..learning.checkpoint import Checkpoint, save_checkpoint
         from ..learning.draws import DRAW_POLICY
+        from ..model import seed_streams
 
         net, cfg = self.network, self._config().resolve()
-        draws = {"policy": DRAW_POLICY, "seed": None}
+        # the trainer's own draw seed, so that a warm start can resume from this checkpoint
+        draws = {"policy": DRAW_POLICY, "seed": int(seed_streams(cfg.training.seed, 2)[1].integers(2**31))}
         save_checkpoint(
             folder / "checkpoint.npz", Checkpoint(cfg.to_dict(), 0, net.A, net.bias, net.J0, None, draws, [])
         )
@@ -288,6 +311,7 @@ class AGMGenerator(Generator):
     """
 
     name = "agm"
+    warm_start = True
     sampling_settings = ("evaluations", "sampler", "t_stop")
 
     def __init__(self, evaluations: int = 20, sampler: str = "sde_exact", t_stop: float = 0.99, **config):
@@ -308,7 +332,8 @@ class AGMGenerator(Generator):
     def _fit(self, x, progress):
         from ..baselines.agm import train_agm
 
-        self.model = train_agm(x, self._agm_config(), progress=progress)
+        init = None if self._init is None else self._init.model.state
+        self.model = train_agm(x, self._agm_config(), progress=progress, init_state=init)
         self._set_cost()
 
     def _set_cost(self):

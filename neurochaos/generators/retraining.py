@@ -42,7 +42,9 @@ def fingerprint(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def fit_or_load(cache, kind: str, settings: dict, x_train: np.ndarray, *, progress: bool = False, force: bool = False):
+def fit_or_load(
+    cache, kind: str, settings: dict, x_train: np.ndarray, *, progress: bool = False, force: bool = False, init=None
+):
     """The generator ``kind`` fitted on ``x_train``: read from the fit cache when it was fitted there from the same inputs.
 
     Parameters
@@ -52,20 +54,35 @@ def fit_or_load(cache, kind: str, settings: dict, x_train: np.ndarray, *, progre
         settings (:attr:`Generator.sampling_settings`) are applied to the loaded model, so
         rows that differ only in them share one fit
     force : refit (and replace) even when the cache holds the fit
+    init : a generator from this cache to warm-start from (its key joins the fingerprint)
 
-    Returns (generator, fitted_now).
+    Returns (generator, fitted_now); the generator's ``fit_key`` is its fingerprint.
     """
     gen = build_generator(kind, **settings)  # checks the settings
-    key = fingerprint(kind, gen.fit_settings(), x_train)
+    key = fingerprint(kind, gen.fit_settings(), x_train, None if init is None else init.fit_key)
     folder = Path(cache) / f"{kind}-{key}"
     stamp = folder / "fit.json"
     if not force and stamp.is_file() and json.loads(stamp.read_text()).get("key") == key:
         loaded = load_generator(folder)
+        loaded.fit_key = key
         return loaded.with_sampling(**{k: settings[k] for k in gen.sampling_settings if k in settings}), False
-    gen.fit(x_train, progress=progress)
+    gen.fit(x_train, progress=progress, init=init)
+    gen.fit_key = key
     gen.save(folder)
     save_json(stamp, {"key": key, "kind": kind, "settings": gen.fit_settings()})
     return gen, True
+
+
+def _merge(settings: dict, overrides: dict) -> dict:
+    """``settings`` with ``overrides`` applied, one level into nested tables (``training``, ``model``).
+
+    >>> _merge({"training": {"M": 50, "steps": 2500}, "g": 1}, {"training": {"steps": 500}})
+    {'training': {'M': 50, 'steps': 500}, 'g': 1}
+    """
+    out = dict(settings)
+    for k, v in overrides.items():
+        out[k] = {**out[k], **v} if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
 
 
 def mix_generation(x_real: np.ndarray, samples: np.ndarray, lam: float, rng: np.random.Generator) -> np.ndarray:
@@ -101,6 +118,7 @@ def self_consuming(
     progress: bool = False,
     cache=None,
     force: bool = False,
+    warm: dict | None = None,
 ) -> list[dict]:
     """Fit ``generations`` generations of ``kind``, each on a lam : (1 - lam) mix of real data and the last one's samples.
 
@@ -117,6 +135,10 @@ def self_consuming(
     cache : fit cache (see :func:`fit_or_load`; default ``folder/fits``): generation 0, fitted on the
         real data, is shared by every lam and by a comparison using the same cache
     force : refit every generation even when the cache holds it
+    warm : None to fit every generation from scratch (default), or settings overrides (e.g.
+        ``{"training": {"steps": 500}}``, ``{"iterations": 600}``) with which generation i + 1
+        starts from generation i's parameters (a warm start, as fine-tuning); only kinds with
+        ``warm_start``
 
     Returns
     -------
@@ -124,6 +146,14 @@ def self_consuming(
     ``n_real``, ``n_synthetic``, ``refit`` (false for the later generations of lam = 1)
     """
     x = check_images(x_train)
+    if warm is not None:
+        if not isinstance(warm, dict):
+            fail("warm", "None or a dict of settings overrides for the warm-started generations", warm)
+        from .interface import GENERATORS
+
+        if kind in GENERATORS and not GENERATORS[kind].warm_start:
+            warm_kinds = sorted(k for k, c in GENERATORS.items() if c.warm_start)
+            fail("warm", f"None for {kind!r}, which fits from scratch only (warm starts: {warm_kinds})", warm)
     generations = check_int(generations, "generations", min_value=1)
     lam = check_float(lam, "lam", low=0.0, high=1.0)
     seed = check_int(seed, "seed", min_value=0)
@@ -137,7 +167,12 @@ def self_consuming(
         t0 = time.perf_counter()
         refit = i == 0 or lam < 1
         if refit:
-            gen, _ = fit_or_load(cache, kind, settings, train, progress=progress, force=force)
+            if i == 0 or warm is None:
+                gen, _ = fit_or_load(cache, kind, settings, train, progress=progress, force=force)
+            else:
+                gen, _ = fit_or_load(
+                    cache, kind, _merge(settings, warm), train, progress=progress, force=force, init=gen
+                )
         fit_s = float(gen.cost.fit_seconds) if refit else 0.0
         samples = gen.sample(len(x), seed=seed + 1000 * (i + 1))
         if binarise:
