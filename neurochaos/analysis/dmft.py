@@ -356,6 +356,8 @@ def solve_dmft(
     if len(sol.t) < n_s:  # exponential tail with the linearised rate sqrt(1 - g^2 <phi'>^2)
         s_end = sol.t_events[0][0] if len(sol.t_events[0]) else sol.t_events[1][0]
         d_end = max(float(sol.sol(s_end)[0]), 0.0)
+        if d_end == 0.0 and len(sol.t) and sol.y[0][-1] > 0:  # it crossed 0 (integration noise at ~atol):
+            s_end, d_end = float(sol.t[-1]), float(sol.y[0][-1])  # the tail starts at the last positive point
         eps = 1e-6
         u = np.sqrt(delta0) * rule.z
         kappa = np.sqrt(max(1.0 - g**2 * (rule.w @ ((phi(u + eps) - phi(u - eps)) / (2 * eps))) ** 2, 0.0))
