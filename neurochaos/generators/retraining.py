@@ -91,7 +91,7 @@ def mix_generation(x_real: np.ndarray, samples: np.ndarray, lam: float, rng: np.
     ``n`` = len(x_real); ``samples`` must hold at least n - round(lam n) rows.
 
     >>> rng = np.random.default_rng(0)
-    >>> mix_generation(np.ones((4, 2)), -np.ones((4, 2)), 0.5, rng).sum()
+    >>> float(mix_generation(np.ones((4, 2)), -np.ones((4, 2)), 0.5, rng).sum())
     0.0
     """
     lam = check_float(lam, "lam", low=0.0, high=1.0)
