@@ -52,13 +52,12 @@ the hop):
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..io import atomic_path
 from ..validation import (
     Interval,
     NonEmptyString,
@@ -69,6 +68,7 @@ from ..validation import (
     check_int,
     fail,
 )
+from .model_file import load_model_npz, save_model_npz
 
 __all__ = [
     "AGMConfig",
@@ -347,26 +347,14 @@ class AGM:
 
     def save(self, path) -> Path:
         """Write the weights, config and loss to one ``.npz`` (atomically)."""
-        arrays = {f"w:{k}": v for k, v in self.state.items()}
-        with atomic_path(path, ".npz") as tmp:
-            np.savez(
-                tmp,
-                config=np.array(repr(asdict(self.config))),
-                n_visible=np.array(self.n_visible),
-                loss=np.asarray(self.loss),
-                seconds=np.array(self.seconds),
-                **arrays,
-            )
-        return Path(path)
+        arrays = {f"w:{k}": v for k, v in self.state.items()} | {"n_visible": np.array(self.n_visible)}
+        return save_model_npz(path, self.config, self.loss, self.seconds, arrays)
 
     @classmethod
     def load(cls, path) -> AGM:
-        import ast
-
-        with np.load(path, allow_pickle=False) as z:
-            config = AGMConfig(**ast.literal_eval(str(z["config"])))
-            state = {k[2:]: np.array(z[k]) for k in z.files if k.startswith("w:")}
-            return cls(state, int(z["n_visible"]), config, list(z["loss"]), float(z["seconds"]))
+        config, arrays, loss, seconds = load_model_npz(path, AGMConfig)
+        state = {k[2:]: v for k, v in arrays.items() if k.startswith("w:")}
+        return cls(state, int(arrays["n_visible"]), config, loss, seconds)
 
 
 class _SamplerPlan:

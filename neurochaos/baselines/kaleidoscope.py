@@ -14,13 +14,12 @@ positive drift rather than zero-mean noise, offered to reproduce that code.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..io import atomic_path
 from ..validation import (
     Interval,
     NonEmptyString,
@@ -31,6 +30,7 @@ from ..validation import (
     check_int,
     fail,
 )
+from .model_file import load_model_npz, save_model_npz
 
 __all__ = ["KaleidoscopeConfig", "Kaleidoscope", "train_kaleidoscope", "chain_diversity", "NOISES"]
 
@@ -162,25 +162,13 @@ class Kaleidoscope:
         """Write weights, config and loss to one ``.npz`` (atomically)."""
         arrays = {f"W{i}": W for i, (W, _) in enumerate(self.weights)}
         arrays |= {f"b{i}": b for i, (_, b) in enumerate(self.weights)}
-        with atomic_path(path, ".npz") as tmp:
-            np.savez(
-                tmp,
-                config=np.array(repr(asdict(self.config))),
-                loss=np.asarray(self.loss),
-                seconds=np.array(self.seconds),
-                **arrays,
-            )
-        return Path(path)
+        return save_model_npz(path, self.config, self.loss, self.seconds, arrays)
 
     @classmethod
     def load(cls, path) -> Kaleidoscope:
-        import ast
-
-        with np.load(path, allow_pickle=False) as z:
-            config = KaleidoscopeConfig(**ast.literal_eval(str(z["config"])))
-            n = config.hidden_layers + 1
-            weights = [(np.array(z[f"W{i}"]), np.array(z[f"b{i}"])) for i in range(n)]
-            return cls(weights, config, list(z["loss"]), float(z["seconds"]))
+        config, arrays, loss, seconds = load_model_npz(path, KaleidoscopeConfig)
+        weights = [(arrays[f"W{i}"], arrays[f"b{i}"]) for i in range(config.hidden_layers + 1)]
+        return cls(weights, config, loss, seconds)
 
 
 def chain_diversity(chains: np.ndarray, eps: float) -> dict:
