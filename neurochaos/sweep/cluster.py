@@ -76,11 +76,23 @@ def _env(threads: int) -> dict:
     return {var: str(threads) for var in THREAD_VARIABLES}
 
 
+#: Dask settings for the clusters made here: the workers' statistical profiler (a stack sample of the
+#: task thread every 10 ms) and GIL monitor are off, and the system monitor polls every 2 s instead of
+#: 0.5 s. On our 2-core machine the profiler alone slowed a 2.6 s lambda_max task by about 15 %
+#: (benchmarks/bench_sweep.py); the dashboard's profile tab is what is lost.
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.admin.system-monitor.interval": "2s",
+}
+
+
 def local_cluster(n_workers: int | None = None, *, retries: int = 2, task_threads: int = 1, **kwargs):
     """A ``distributed.LocalCluster`` of ``n_workers`` processes (default: the usable cores), one thread each.
 
-    ``kwargs`` go to ``LocalCluster`` (e.g. ``memory_limit``, ``dashboard_address``; by default
-    the scheduler's HTTP server, and dashboard if bokeh is installed, take any free port).
+    ``kwargs`` go to ``LocalCluster`` (e.g. ``memory_limit``; ``dashboard_address=":0"`` starts the
+    scheduler's HTTP server and dashboard on any free port, off by default). Dask settings:
+    :data:`QUIET_WORKERS`.
     """
     require("distributed")
     import dask
@@ -88,8 +100,8 @@ def local_cluster(n_workers: int | None = None, *, retries: int = 2, task_thread
 
     n_workers = usable_cores() if n_workers is None else check_int(n_workers, "n_workers", min_value=1)
     retries = check_int(retries, "retries", min_value=0)
-    kwargs.setdefault("dashboard_address", ":0")  # any free port: two clusters never clash on 8787
-    with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
+    kwargs.setdefault("dashboard_address", None)  # no HTTP server unless asked for (":0" takes any free port)
+    with dask.config.set({"distributed.scheduler.allowed-failures": retries, **QUIET_WORKERS}):
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, env=_env(task_threads), **kwargs)
 
 
@@ -137,6 +149,10 @@ class SlurmConfig:
 
         opts = dict(self.options)
         prologue = [f"export {var}={self.task_threads}" for var in THREAD_VARIABLES]
+        prologue += [
+            f"export DASK_{key.upper().replace('.', '__').replace('-', '_')}={value}"
+            for key, value in QUIET_WORKERS.items()
+        ]
         opts["job_script_prologue"] = prologue + list(opts.get("job_script_prologue", []))
         opts.setdefault("processes", opts["cores"])
         with dask.config.set({"distributed.scheduler.allowed-failures": check_int(retries, "retries", min_value=0)}):
