@@ -56,3 +56,25 @@ def test_unknown_config_key_is_an_error(tmp_path):
     bad.write_text("[lambda_vs_g]\nsizes = [10, 20]\nn_seeds = [2]\n")
     with pytest.raises(ConfigError, match="one entry per size"):
         mod.load_config(bad)
+
+
+@pytest.mark.slow
+def test_lambda_vs_g_through_a_sweep_is_resumable(tmp_path):
+    """workers >= 1: the lambda_vs_g grid runs as neurochaos sweeps (one per size); a rerun runs no task."""
+    pytest.importorskip("distributed")
+    from dataclasses import replace
+
+    mod = _module()
+    c = mod.load_config(RUN.parent / "smoke.toml")
+    c = replace(c, lambda_vs_g=replace(c.lambda_vs_g, sizes=(20,), n_seeds=(2,), workers=1))
+    first = mod.run_lambda_vs_g(c, tmp_path, progress=False)
+    assert first["sweep"]["folders"]["20"] == {"folder": "lambda_sweep_N20", "points": 6, "run_now": 6}
+    lam = first["sizes"]["20"]["lambda_max"]
+    assert len(lam) == 3 and all(len(row) == 2 for row in lam)
+    assert max(lam[0]) < 0  # g = 0.5: the fixed point is stable
+    assert (tmp_path / "lambda_vs_g.png").stat().st_size > 1000
+    again = mod.run_lambda_vs_g(c, tmp_path, progress=False)
+    assert again["sweep"]["folders"]["20"]["run_now"] == 0
+    assert again["sizes"]["20"]["lambda_max"] == lam
+    with pytest.raises(ConfigError, match="lambda_vs_g.workers"):
+        replace(c.lambda_vs_g, workers=-1)

@@ -38,7 +38,7 @@ from neurochaos.executors import RunConfig, get_executor
 from neurochaos.experiment import experiment_cli, read_config, results_folder, save_run_record
 from neurochaos.io import save_json
 from neurochaos.model import build_network, initial_state
-from neurochaos.validation import Interval, ListOf, Validated, check_float
+from neurochaos.validation import Interval, ListOf, NonEmptyString, OptionalOf, Validated, check_float
 
 HERE = Path(__file__).resolve().parent
 
@@ -85,6 +85,8 @@ class LambdaConfig(Validated):
     gains: tuple = (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 2.0, 3.0, 4.0)
     T: float = 200.0
     transient: float = 50.0
+    workers: int = 0  # 0: in this process, seeds batched; >= 1: a neurochaos.sweep on that many Dask workers
+    scheduler: str | None = None  # or a running Dask scheduler's address (tcp://HOST:PORT) for the sweep
 
     _section = "lambda_vs_g"
     _constraints = {
@@ -93,6 +95,8 @@ class LambdaConfig(Validated):
         "gains": ListOf(_GAIN),
         "T": _TIME,
         "transient": _TRANSIENT,
+        "workers": Interval(int, 0),
+        "scheduler": OptionalOf(NonEmptyString()),
     }
 
     def __post_init__(self):
@@ -241,8 +245,62 @@ def run_sensitivity(c: ExperimentConfig, out: Path) -> dict:
     }
 
 
+def _lambda_by_sweep(c: ExperimentConfig, out: Path, progress: bool) -> dict:
+    """lambda_vs_g through ``neurochaos.sweep`` (task ``lyapunov``, k = 1): one Dask task per (g, seed).
+
+    One sweep per size, g x ``n_seeds`` replicates, in ``out/lambda_sweep_N<N>``; each keeps its
+    table, so a rerun (or a killed run) does only the points not yet in it. Seeds come from the
+    sweep's root seed 0 and each point's parameters, so they differ from the in-process path's
+    seeds 0 .. n_seeds - 1 (same statistics, other draws).
+    """
+    from neurochaos.sweep import Grid, read_rows, sweep
+
+    lc = c.lambda_vs_g
+    params = {"model": "chaotic_rate", "k": 1, "T": lc.T, "transient": lc.transient, "t_ons": c.t_ons}
+    params |= {"dt": c.dt, "method": c.method}
+    res = {"gains": list(lc.gains), "T": lc.T, "transient": lc.transient, "sizes": {}}
+    res["sweep"] = {"workers": lc.workers, "scheduler": lc.scheduler, "folders": {}}
+    for N, n_seeds in zip(lc.sizes, lc.n_seeds):
+        folder = out / f"lambda_sweep_N{N}"
+        t0 = time.perf_counter()
+        result = sweep(
+            "lyapunov",
+            Grid({"g": [float(g) for g in lc.gains]}, replicates=n_seeds),
+            params={**params, "N": int(N)},
+            out=folder,
+            cluster=lc.scheduler or None,
+            n_workers=None if lc.scheduler else lc.workers,
+            progress=progress,
+        )
+        rows = read_rows(folder)  # one dict per point
+        if result.n_errors:
+            raise RuntimeError(
+                f"{result.n_errors} lambda_vs_g points at N = {N} failed: {[r['error'] for r in rows if r['error']]}"
+            )
+        by_g = {g: sorted((r for r in rows if r["g"] == g), key=lambda r: r["replicate"]) for g in lc.gains}
+        lam = np.array([[r["lambda_max"] for r in by_g[g]] for g in lc.gains])
+        res["sweep"]["folders"][str(N)] = {"folder": folder.name, "points": len(rows), "run_now": result.n_run}
+        res["sizes"][str(N)] = {
+            "seeds": [[int(r["seed"]) for r in by_g[g]] for g in lc.gains],
+            "lambda_max": lam.tolist(),
+            "mean": lam.mean(1).tolist(),
+            "median": np.median(lam, 1).tolist(),
+            "min": lam.min(1).tolist(),
+            "max": lam.max(1).tolist(),
+            "seconds": time.perf_counter() - t0,
+            "task_seconds": float(sum(r["wall_s"] for r in rows)),
+        }
+    return res
+
+
 def run_lambda_vs_g(c: ExperimentConfig, out: Path, progress: bool) -> dict:
     lc = c.lambda_vs_g
+    if lc.workers or lc.scheduler:
+        res = _lambda_by_sweep(c, out, progress)
+        plotting.plot_lambda_vs_g(
+            lc.gains, {f"N = {N}": d["lambda_max"] for N, d in res["sizes"].items()}, out / "lambda_vs_g.png"
+        )
+        return res
     res = {"gains": list(lc.gains), "T": lc.T, "transient": lc.transient, "sizes": {}}
     for N, n_seeds in zip(lc.sizes, lc.n_seeds):
         lam = np.empty((len(lc.gains), n_seeds))

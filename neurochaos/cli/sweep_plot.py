@@ -19,7 +19,11 @@ def register(sub):
     p.add_argument(
         "--where", action="append", default=[], metavar="AXIS=VALUE", help="keep rows with this value (repeatable)"
     )
-    p.add_argument("--plot", default=None, help="output image (default DIR/<metric>_vs_<x>[_by_<y>].png)")
+    p.add_argument(
+        "--plot",
+        default=None,
+        help="output image (default DIR/<metric>_vs_<x>[_by_<y>].png; heatmap: <metric>_heatmap_...)",
+    )
     add_overwrite(p)
     p.set_defaults(func=run)
 
@@ -70,7 +74,10 @@ def run(args) -> int:
     from .common import check_outputs
 
     folder = sweep_folder(args.dir)
-    path = args.plot or str(folder / f"{args.metric}_vs_{args.x}{'_by_' + args.y if args.y else ''}.png")
+    path = args.plot or str(
+        folder
+        / f"{args.metric}_{'heatmap' if args.kind == 'heatmap' else 'vs'}_{args.x}{'_by_' + args.y if args.y else ''}.png"
+    )
     check_outputs(args, path, flag="--plot")
     summary = summarise(folder, args.metric, args.x, args.y, where=_where(args.where, folder), spread=args.spread)
     plot_sweep(summary, path, kind=args.kind)

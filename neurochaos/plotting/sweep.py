@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from .figure import new_figure
@@ -61,7 +62,13 @@ def plot_sweep(summary, path=None, *, kind: str = "lines", title: str | None = N
         fail("y", "an axis for a heatmap (kind='heatmap' draws y by x)", None)
     fig, axes = new_figure(1, 2, figsize=(10, 4.2))
     for ax, data, name in ((axes[0], s.median, f"median {s.metric}"), (axes[1], s.high - s.low, f"spread ({spread})")):
-        im = ax.imshow(np.ma.masked_invalid(data), origin="lower", aspect="auto", interpolation="nearest")
+        kw = {}
+        finite = data[np.isfinite(data)]
+        if data is s.median and finite.size and finite.min() < 0 < finite.max():  # signed (lambda_max): 0 is white
+            kw = {"cmap": "RdBu_r", "norm": TwoSlopeNorm(0.0, finite.min(), finite.max())}
+        im = ax.imshow(np.ma.masked_invalid(data), origin="lower", aspect="auto", interpolation="nearest", **kw)
+        if data is s.median and "norm" in kw:
+            ax.contour(data, levels=[0.0], colors="k", linewidths=1.0)
         ax.set_xticks(np.arange(len(s.x_values)), [_label(v) for v in s.x_values], fontsize=7)
         ax.set_yticks(np.arange(len(s.y_values)), [_label(v) for v in s.y_values], fontsize=7)
         ax.set_xlabel(s.x)
