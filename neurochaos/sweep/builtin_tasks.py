@@ -252,7 +252,9 @@ def train_and_evaluate(*, config: Path, n_eval: int = 500, seed: int = 0, workdi
     Returns
     -------
     dict: ``E2``, ``Es``, ``ER``, ``EAAI``, ``AA_truth``, ``AA_syn`` (see
-    :func:`neurochaos.metrics.accuracy_indices`) and ``steps``
+    :func:`neurochaos.metrics.accuracy_indices`) and ``steps``; with ``training.chaos_every`` > 0
+    also the chaos probes' summary (:func:`chaos_summary`): ``probes``, ``probes_chaotic``,
+    ``lambda_min``, ``lambda_final`` (1/tau), ``saturated_visible_final`` and ``g_final``
     """
     from ..io import read_toml
     from ..learning import TrainConfig, evaluate_network, train
@@ -278,4 +280,24 @@ def train_and_evaluate(*, config: Path, n_eval: int = 500, seed: int = 0, workdi
         res.network, dataset.x_test, n=n_eval, seed=seed + 1, encoding=cfg.data.encoding, executor=t.executor,
         device=t.device, dtype=t.dtype,
     )  # fmt: skip
-    return {**scores, "steps": res.step}
+    return {**scores, "steps": res.step, **chaos_summary(res.chaos)}
+
+
+def chaos_summary(chaos: list) -> dict:
+    """Scalars of a training run's chaos history (:attr:`neurochaos.learning.TrainResult.chaos`); {} when empty.
+
+    >>> chaos_summary([{"step": 0, "lambda_max": 0.02, "saturated_visible": 0.0, "g": 2.0},
+    ...                {"step": 10, "lambda_max": -0.01, "saturated_visible": 0.3, "g": 2.0}])["probes_chaotic"]
+    1
+    """
+    if not chaos:
+        return {}
+    lam = [float(c["lambda_max"]) for c in chaos]
+    return {
+        "probes": len(lam),
+        "probes_chaotic": sum(v > 0 for v in lam),
+        "lambda_min": min(lam),
+        "lambda_final": lam[-1],
+        "saturated_visible_final": float(chaos[-1]["saturated_visible"]),
+        "g_final": float(chaos[-1].get("g_next", chaos[-1]["g"])),
+    }
