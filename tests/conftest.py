@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def pytest_configure(config):
+    """One fresh cache of Brian2-derived answers (neurochaos.derived) per test session, inherited by subprocesses."""
+    import os
+    import tempfile
+
+    if "NEUROCHAOS_CACHE" not in os.environ:
+        os.environ["NEUROCHAOS_CACHE"] = tempfile.mkdtemp(prefix="neurochaos-cache-")
 MNIST_DIR = SHARED / "data" / "mnist"
 
 

@@ -104,7 +104,7 @@ def check_outputs(args, *paths, flag: str = "--out") -> None:
 
     from ..io import check_new
 
-    if flag == "--plot":
+    if flag == "--plot" and any(p is not None for p in paths):
         from matplotlib.figure import Figure
 
         formats = sorted(Figure().canvas.get_supported_filetypes())

@@ -26,7 +26,6 @@ def run(args) -> int:
     import numpy as np
 
     from ..io import write_json
-    from ..plotting import plot_traces
     from ..simulate import simulate
     from .common import check_outputs, figure_writer, require_suffix, write_outputs
 
@@ -56,6 +55,8 @@ def run(args) -> int:
         meta_path: lambda tmp: write_json(tmp, meta),
     }
     if args.plot:  # drawn before anything is written: a failing plot leaves no output
+        from ..plotting import plot_traces  # matplotlib only when a figure is asked for
+
         fig = plot_traces(trace, title=f"{trace.meta['model']} N={trace.meta['N']} seed={args.seed}")
         writers[args.plot] = figure_writer(fig, args.plot)
     for path in write_outputs(writers):

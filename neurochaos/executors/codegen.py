@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import sympy
-
 from ..brian_import import load_brian
+from ..derived import remember
 from ..errors import ModelError
 from ..model.card import ModelCard, parse_equations
 from .integrators import TABLEAUX
@@ -120,8 +119,15 @@ def summed_pathway(model: str, weight: str, where: str) -> tuple[str, str]:
     """Return (target, presynaptic variable) of a ``X_post = w * v_pre : 1 (summed)`` line.
 
     The torch engine computes such a pathway as one matrix product; other forms
-    of summed expression raise ModelError.
+    of summed expression raise ModelError. Kept on disk per (model, weight)
+    (:mod:`neurochaos.derived`).
     """
+    return tuple(remember("summed-pathway", [model, weight], lambda: list(_summed_pathway(model, weight, where))))
+
+
+def _summed_pathway(model: str, weight: str, where: str) -> tuple[str, str]:
+    import sympy
+
     eqs = parse_equations(model, "pathway model", where)
     summed = [e for e in eqs.values() if "summed" in e.flags]
     if len(summed) != 1:
@@ -160,8 +166,36 @@ def compile_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateMo
         method = "euler"
     key = (card.neuron, card.state, card.rate, card.rate_update, method)
     if key not in _CACHE:
-        _CACHE[key] = generate_rate_model(card, method)
+        where = card.path or card.name
+        sources = remember("rate-model", list(key), lambda: _sources(generate_rate_model(card, method)))
+        _CACHE[key] = _from_sources(sources, where)
     return _CACHE[key]
+
+
+#: The fields of a CompiledRateModel that are data (the rest are compiled from its sources).
+_DATA_FIELDS = ("state_vars", "inputs", "rate_inputs", "constants", "explicit_time")
+
+
+def _sources(m: CompiledRateModel) -> dict:
+    out = {f: list(getattr(m, f)) if isinstance(getattr(m, f), tuple) else getattr(m, f) for f in _DATA_FIELDS}
+    return out | {
+        "state_source": m.state_source,
+        "rate_source": m.rate_source,
+        "derivative_source": m.derivative_source,
+    }
+
+
+def _from_sources(d: dict, where: str) -> CompiledRateModel:
+    """A CompiledRateModel from :func:`_sources`' dict: the stored Python sources compiled (torch only, no Brian2)."""
+    return CompiledRateModel(
+        **{f: tuple(d[f]) if isinstance(d[f], list) else d[f] for f in _DATA_FIELDS},
+        state_source=d["state_source"],
+        rate_source=d["rate_source"],
+        derivative_source=d["derivative_source"],
+        state_update=_compile(d["state_source"], "state_update", where),
+        rate_update=_compile(d["rate_source"], "rate_update", where),
+        derivative=_compile(d["derivative_source"], "derivative", where),
+    )
 
 
 def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateModel:

@@ -20,7 +20,6 @@ from ..errors import ConfigError
 from ..model.schedule import constant_value
 from ..validation import check_device
 from .base import Executor, RunConfig, RunInputs, Trace, register
-from .codegen import compile_rate_model, summed_pathway
 from .integrators import METHODS, TABLEAUX
 
 __all__ = ["TorchEngine", "make_step", "timed_array_index", "capture_graph", "capture_steps", "PRECISIONS"]
@@ -105,6 +104,8 @@ def make_step(
         after integration step n (time n dt -> (n + 1) dt). Differentiable in x.
     """
     import torch
+
+    from .codegen import compile_rate_model, summed_pathway  # sympy and Brian2: only when a step is made
 
     tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     dev = _resolve_device(device)
@@ -400,10 +401,14 @@ class TorchEngine(Executor):
         self.device = self.device or config.device
         self.dtype = self.dtype or config.dtype
         _resolve_device(self.device)
+        from .codegen import compile_rate_model
+
         compile_rate_model(network.card, config.method)  # fail early on bad cards
 
     def _run(self, inputs: RunInputs) -> Trace:
         import torch
+
+        from .codegen import compile_rate_model
 
         net, cfg = self.network, self.config
         x0, gains = inputs.x0, inputs.gains

@@ -10,11 +10,12 @@ never imports a device or executor.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..brian_import import brian_errors, load_brian
+from ..derived import remember
 from ..errors import ModelError
 from .connectivity import RECIPES, SPIKING_RECIPES
 from .units import check_card_units
@@ -114,8 +115,20 @@ class ModelCard:
         where = self.path or f"card {self.name!r}"
         if self.kind not in KINDS:
             raise ModelError(f"`kind` must be one of {KINDS}, got {self.kind!r} ({where})")
+        # Brian2 checks the equations and units once per declaration text (neurochaos.derived keeps
+        # the answer on disk); a card read again later is not re-parsed until its equations are used.
+        facts = remember("card", self._declaration(), lambda: self._check(where))
+        self.__dict__["settable_variables"] = tuple(facts["settable_variables"])
+
+    def _declaration(self) -> dict:
+        """Every field the checks read (not the path, title, source, description or figures)."""
+        skip = {"path", "title", "source", "description", "figures"}
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in skip}
+
+    def _check(self, where: str) -> dict:
         (_check_spiking if self.kind == "spiking" else _check_rate)(self, self.equations, where)
         check_card_units(self, where)
+        return {"settable_variables": list(self.settable_variables)}
 
     @cached_property
     def equations(self):
