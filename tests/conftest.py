@@ -17,6 +17,8 @@ def pytest_configure(config):
 
     if "NEUROCHAOS_CACHE" not in os.environ:
         os.environ["NEUROCHAOS_CACHE"] = tempfile.mkdtemp(prefix="neurochaos-cache-")
+
+
 MNIST_DIR = SHARED / "data" / "mnist"
 
 
