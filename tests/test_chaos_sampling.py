@@ -104,6 +104,31 @@ def test_homeostasis_records_and_restores_g_and_resume_is_exact(tmp_path, engine
     assert resumed.network.g == full.network.g and resumed.chaos == full.chaos
 
 
+def test_the_probe_length_is_set_by_the_config_and_old_checkpoints_still_resume(tmp_path):
+    short = train(_cfg("phases", 2, chaos_every=2), tmp_path / "short", progress=False)
+    longer = train(_cfg("phases", 2, chaos_every=2, chaos_chains=2, chaos_T=20.0), tmp_path / "long", progress=False)
+    assert [c["step"] for c in longer.chaos] == [0, 2]
+    assert longer.chaos[0]["lambda_max"] != short.chaos[0]["lambda_max"]  # another measurement
+    np.testing.assert_array_equal(longer.network.A, short.network.A)  # the probe does not touch training
+    cfg_path = tmp_path / "short" / "config.json"  # a run written before the fields existed
+    from neurochaos.learning.checkpoint import load_checkpoint as _load
+
+    ck = tmp_path / "short" / "checkpoint.npz"
+    stored = _load(ck)
+    for key in ("chaos_chains", "chaos_T"):
+        stored.config["training"].pop(key)
+    from neurochaos.learning.trainer import _config_diff
+
+    assert _config_diff(stored.config, _cfg("phases", 4, chaos_every=2).resolve().to_dict()) == []
+    assert _config_diff(stored.config, _cfg("phases", 4, chaos_every=2, chaos_chains=8).resolve().to_dict()) == [
+        "training.chaos_chains: checkpoint None != config 8"
+    ]
+    assert cfg_path.exists()
+    for bad in ({"chaos_chains": 0}, {"chaos_T": 0.0}):
+        with pytest.raises(ConfigError, match=f"training.{next(iter(bad))}"):
+            _cfg("phases", 2, chaos_every=2, **bad)
+
+
 def test_soft_clamp_targets_change_training_and_are_checked(tmp_path):
     a = train(_cfg("phases", 2), tmp_path / "a", progress=False).network
     b = train(_cfg("phases", 2, clamp_scale=0.5), tmp_path / "b", progress=False).network

@@ -141,6 +141,9 @@ class TrainingConfig(Validated):
         random coupling to ``g * exp(chaos_rate * (chaos_target - lambda_max))`` (units of
         1/tau; None: g stays fixed). Needs ``chaos_every`` > 0
     chaos_rate : the homeostasis step, in tau (log-gain change per unit of lambda error)
+    chaos_chains, chaos_T : the probe's lambda_max is the mean of ``chaos_chains`` two-trajectory
+        estimates of ``chaos_T`` tau each (after ``chaos_T / 2``); its spread falls as
+        1 / sqrt(chains * T): about +-0.05 / tau for the default 4 x 50 tau at N = 128
     clamp_scale : the clamped phase holds the visible rates at ``clamp_scale * data`` (soft
         targets; 1: the data). Below 1 the free visible rates need not saturate to match the
         data's statistics, which keeps tanh' away from 0 (see docs/chaos_driven_sampling.md)
@@ -163,6 +166,8 @@ class TrainingConfig(Validated):
     chaos_every: int = 0
     chaos_target: float | None = None
     chaos_rate: float = 2.0
+    chaos_chains: int = 4
+    chaos_T: float = 50.0
     clamp_scale: float = 1.0
 
     _section = "training"
@@ -184,6 +189,8 @@ class TrainingConfig(Validated):
         "chaos_every": Interval(int, 0),
         "chaos_target": OptionalOf(Interval(float, -10.0, 10.0)),
         "chaos_rate": Interval(float, 0.0, 100.0, closed="right"),
+        "chaos_chains": Interval(int, 1),
+        "chaos_T": Interval(float, 0.0, closed="right"),
         "clamp_scale": Interval(float, 0.0, 1.0, closed="right"),
     }
 

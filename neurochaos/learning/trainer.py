@@ -98,6 +98,10 @@ def _load_dataset(cfg: TrainConfig):
     )
 
 
+#: Config fields added after checkpoints were first written, with the default those checkpoints ran with.
+ADDED_LATER = {"training": {"chaos_chains": 4, "chaos_T": 50.0}}
+
+
 def _config_diff(stored: dict, current: dict) -> list[str]:
     diffs = []
     for section in sorted(set(stored) | set(current)):
@@ -105,6 +109,8 @@ def _config_diff(stored: dict, current: dict) -> list[str]:
         for key in sorted(set(a) | set(b)):
             if section == "training" and key in TRAJECTORY_FREE_KEYS:
                 continue
+            if key not in a and key in ADDED_LATER.get(section, {}) and b.get(key) == ADDED_LATER[section][key]:
+                continue  # a checkpoint from before the field existed ran with its default
             if a.get(key) != b.get(key):
                 diffs.append(f"{section}.{key}: checkpoint {a.get(key)!r} != config {b.get(key)!r}")
     return diffs
@@ -347,7 +353,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
 
         if net.spiking:
             fail("training.chaos_every", "0 for a spiking card (the chaos probe runs rate dynamics)", tr.chaos_every)
-        probe = chaos_probe(net, seed=tr.seed * 1_000_003 + step + 17)
+        probe = chaos_probe(net, seed=tr.seed * 1_000_003 + step + 17, chains=tr.chaos_chains, T=tr.chaos_T)
         if tr.chaos_target is not None:
             probe["g_next"] = adapt_gain(net.g, probe["lambda_max"], tr.chaos_target, tr.chaos_rate)
             net = net.with_gain(probe["g_next"])
