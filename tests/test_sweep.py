@@ -353,6 +353,25 @@ def test_the_spec_file_checks_its_sections_and_resolves_paths(tmp_path):
         assert message in str(info.value) and str(bad) in str(info.value), str(info.value)
 
 
+def test_a_spec_with_a_path_parameter_has_the_same_identity_in_another_clone(tmp_path):
+    """Path parameters enter the spec hash relative to the spec file, so a moved checkout continues its folders."""
+    hashes = []
+    for clone in ("a", "b"):
+        folder = tmp_path / clone / "experiment"
+        folder.mkdir(parents=True)
+        (folder / "base.toml").write_text("[model]\n")
+        (folder / "sweep.toml").write_text(
+            "[sweep]\ntask = 'train-and-evaluate'\n[params]\nconfig = 'base.toml'\n[grid]\n'model.g' = [1.5]\n"
+        )
+        spec = load_spec(folder / "sweep.toml")
+        assert spec.params["config"] == str(folder / "base.toml")  # the task still gets the whole path
+        hashes.append(spec.hash)
+    assert hashes[0] == hashes[1]
+    other = tmp_path / "a" / "experiment" / "other.toml"
+    other.write_text("[sweep]\ntask = 'train-and-evaluate'\n[params]\nconfig = 'x.toml'\n[grid]\n'model.g' = [1.5]\n")
+    assert load_spec(other).hash != hashes[0]  # another base config is another sweep
+
+
 def test_every_committed_sweep_spec_loads():
     specs = sorted(ROOT.glob("experiments/*/sweep*.toml"))
     assert len(specs) >= 3

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,7 @@ class SweepSpec:
     grid : the :class:`~neurochaos.sweep.grid.Grid`, values converted to the task's types
     seed : root seed
     path : the spec file, if read from one
+    base : the folder relative ``Path`` parameters were resolved against (the spec file's)
     """
 
     task: Task
@@ -64,11 +66,22 @@ class SweepSpec:
     grid: Grid
     seed: int
     path: str | None = None
+    base: str | None = None
 
     @property
     def identity(self) -> dict:
-        """What a results folder must share with this spec to be continued by it."""
-        return {"task": self.task.name, "params": self.params, "seed": self.seed, "axes": list(self.grid.names)}
+        """What a results folder must share with this spec to be continued by it.
+
+        ``Path`` parameters enter relative to :attr:`base`, so a clone of the
+        repository elsewhere continues the same folders.
+        """
+        params = dict(self.params)
+        if self.base is not None:
+            for name, value in params.items():
+                kinds = self.task.kinds.get(name) or ()
+                if isinstance(value, str) and Path in kinds and str not in kinds:
+                    params[name] = os.path.relpath(value, self.base)
+        return {"task": self.task.name, "params": params, "seed": self.seed, "axes": list(self.grid.names)}
 
     @property
     def hash(self) -> str:
@@ -151,7 +164,7 @@ def _make_spec(task, grid, params, seed, base, where) -> SweepSpec:
             where,
         )
     resolved = {**{n: v for n, v in t.defaults().items() if n not in axis_names}, **fixed}
-    return SweepSpec(task=t, params=resolved, grid=grid, seed=seed, path=where)
+    return SweepSpec(task=t, params=resolved, grid=grid, seed=seed, path=where, base=str(base or Path.cwd()))
 
 
 def load_spec(path) -> SweepSpec:
