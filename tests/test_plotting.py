@@ -14,6 +14,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import neurochaos.plotting as nplt
+from neurochaos.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -126,6 +127,16 @@ CASES = {
         title="retraining",
     ),  # fmt: skip
     "plot_sweep": lambda p: nplt.plot_sweep(_sweep_summary(), p),
+    "plot_sweep_scatter": lambda p: nplt.plot_sweep_scatter(
+        [{"EAAI": 0.01 * (i + 1), "chaotic": i / 5, "c": i % 2, "g": 1.5 + i} for i in range(5)] + [{"error": "x"}],
+        "chaotic",
+        "EAAI",
+        p,
+        colour="c",
+        marker="g",
+        logy=True,
+        annotate="g",
+    ),  # fmt: skip
 }
 
 
@@ -145,6 +156,15 @@ def test_returns_a_figure_and_path_writes_a_png(name, tmp_path, monkeypatch):
     assert isinstance(fig, Figure)
     assert out.read_bytes()[:8] == PNG and out.stat().st_size > 1000
     assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left behind
+
+
+def test_sweep_scatter_leaves_out_failed_rows_and_names_a_missing_column():
+    rows = [{"EAAI": 0.02, "chaotic": 0.5}, {"EAAI": float("nan"), "chaotic": 0.1}, {"error": "boom"}]
+    fig = nplt.plot_sweep_scatter(rows, "chaotic", "EAAI")
+    assert "1 points (2 without both left out)" in fig.axes[0].get_title()
+    assert len(fig.axes[0].collections) == 1 and len(fig.axes[0].collections[0].get_offsets()) == 1
+    with pytest.raises(ConfigError, match="`colour` must be a column of the rows .*got 'clamp'"):
+        nplt.plot_sweep_scatter(rows, "chaotic", "EAAI", colour="clamp")
 
 
 def test_new_figure_and_save_figure(tmp_path):

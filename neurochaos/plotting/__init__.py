@@ -32,7 +32,7 @@ from .generation import (
 from .images import plot_image_rows, plot_receptive_fields, plot_samples_vs_data, tile_images
 from .save import save_figure
 from .spikes import plot_raster
-from .sweep import plot_sweep
+from .sweep import plot_sweep, plot_sweep_scatter
 from .traces import plot_traces
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "plot_sensitivity",
     "plot_state_space",
     "plot_sweep",
+    "plot_sweep_scatter",
     "plot_traces",
     "plot_training_age",
     "save_figure",
