@@ -16,6 +16,12 @@ def register(sub):
     add_integration(p, T=200.0, T_help="measured time after the transient", transient=50.0, chains=None)
     p.add_argument("--t-ons", type=float, default=1.0, help="time between QR re-orthonormalisations (default 1 tau)")
     p.add_argument("--jacobian", default="auto", choices=["auto", "analytic", "autograd"])
+    p.add_argument(
+        "--cpu-blas",
+        default="numpy",
+        choices=["numpy", "torch"],
+        help="on the CPU, the BLAS of the tangent products: numpy's (default) or torch's",
+    )
     add_execution(p, executor=False)
     add_reporting(p)
     p.set_defaults(func=run)
@@ -37,6 +43,7 @@ def run(args) -> int:
         dt=args.dt,
         method=args.method,
         jacobian=args.jacobian,
+        cpu_blas=args.cpu_blas,
         device=args.device,
         dtype=args.dtype,
         progress=not args.no_progress,

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 from ..errors import ConfigError
 from ..model.schedule import constant_value
+from ..threads import blas_pool
 from ..validation import check_device
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .integrators import METHODS, TABLEAUX
@@ -75,9 +76,11 @@ def make_step(
         recurrent matrix products when no gradient is tracked. torch's wheels use
         MKL; on the AMD EPYC dev machine a single-thread N = 1284 float64 mat-vec
         took about 400 us in torch and 250 us in numpy's OpenBLAS (quiet machine).
-        "numpy" multiplies the same memory zero-copy through numpy; mixing the two
-        thread pools can oversubscribe cores, so it is opt-in. Gradients always
-        use torch.
+        "numpy" multiplies the same memory zero-copy through numpy. A loop that
+        calls this step with "numpy" must hold torch's pool at one thread
+        (:func:`neurochaos.threads.blas_pool`, as :class:`TorchEngine` runs do):
+        otherwise the two pools spin against each other on the same cores. The
+        default stays "torch" here for that reason. Gradients always use torch.
     skip : names of pathways not computed (their summed input is 0); used when a
         caller folds several pathways into one matrix (see
         :mod:`neurochaos.learning.fused`)
@@ -349,7 +352,9 @@ class TorchEngine(Executor):
     device : torch device ("cpu", "cuda", "cuda:1"); default: the RunConfig's
     dtype : "float64" or "float32"; default: the RunConfig's
     progress : show a tqdm progress bar
-    cpu_blas : "torch" (default) or "numpy": BLAS for CPU matrix products (see :func:`make_step`)
+    cpu_blas : "numpy" (default) or "torch": BLAS for CPU matrix products (see :func:`make_step`).
+        With "numpy", torch's own pool is held at one thread while a run lasts
+        (:func:`neurochaos.threads.blas_pool`), so the two pools never compete
     graph : on CUDA, capture a chunk of integration steps (a divisor of
         ``record_every``, at most GRAPH_CHUNK) in one CUDA graph and replay it.
         "auto": when the gain is constant, the update does not read ``t`` and the
@@ -367,7 +372,7 @@ class TorchEngine(Executor):
         device: str | None = None,
         dtype: str | None = None,
         progress: bool = False,
-        cpu_blas: str = "torch",
+        cpu_blas: str = "numpy",
         graph="auto",
         precision: str = "highest",
         compile: bool = False,
@@ -439,7 +444,7 @@ class TorchEngine(Executor):
                 "`graph` True needs a constant gain and an update that does not read t; "
                 "use graph='auto' or False for gain schedules"
             )
-        with torch.no_grad(), _tf32(self.precision == "tf32"):
+        with torch.no_grad(), _tf32(self.precision == "tf32"), blas_pool(step.cpu_blas, step.device.type):
             if use_graph:
                 x = _run_graph(step, x, rec, n_steps, every, chunk, self.progress, net.card.name)
             else:
