@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ..errors import ConfigError
 
-__all__ = ["Tableau", "TABLEAUX", "BRIAN2_METHODS", "METHODS", "METHOD_HELP", "ORDER", "check_method"]
+__all__ = ["Tableau", "TABLEAUX", "BRIAN2_METHODS", "METHODS", "METHOD_HELP", "ORDER", "check_method", "assemble_step"]
 
 
 @dataclass(frozen=True)
@@ -88,3 +88,64 @@ def check_method(network, method: str, executor: str, offered: tuple = BRIAN2_ME
             f"be first order, not order {ORDER[method]}; use the 'torch' executor, which re-evaluates the input "
             "at every stage"
         )
+
+
+def assemble_step(compiled, card, *, consts, products, state_fn, rate_fn, gain, dt_s, tau_s, tableau, zeros_like):
+    """The pure step ``step(x, n)`` of a rate card, for any array library with ``@`` and arithmetic.
+
+    One copy of the rule every array executor (torch, numpy) runs: the rate from the
+    generated ``rate_fn``, each pathway's summed input from ``products``, then
+    Brian2's generated ``state_fn`` (Euler, exponential Euler) or, for a
+    :class:`Tableau`, the Runge-Kutta stages of the generated ``derivative`` with
+    the recurrent input recomputed at every stage.
+
+    Parameters
+    ----------
+    compiled : the card's :class:`~neurochaos.executors.codegen.CompiledRateModel`
+        (its ``inputs``, ``rate_inputs`` and the ``derivative`` for tableaux)
+    card : the ModelCard (``state`` and ``rate`` names)
+    consts : name -> array, the constant neuron variables (``b`` and settable ones)
+    products : list of (target, fn(rate_outputs) -> summed input (M, N)), one per pathway
+    state_fn, rate_fn : the generated update and rate functions for this array library
+    gain : function t (s) -> gain
+    dt_s, tau_s : step and time constant in seconds
+    tableau : a Tableau, or None for the Brian2 state updater
+    zeros_like : the library's zeros_like (inputs no pathway writes are 0)
+    """
+    xname, rate_inputs, inputs = card.state, compiled.rate_inputs, compiled.inputs
+
+    def inputs_at(x):
+        env = {xname: x, **consts}
+        rr = rate_fn(*[env[k] for k in rate_inputs])
+        env[card.rate] = rr[0]
+        for target, product in products:
+            current = product(rr)
+            env[target] = env[target] + current if target in env else current
+        return [env[k] if k in env else zeros_like(x) for k in inputs]
+
+    if tableau is None:
+
+        def step(x, n):
+            (xn,) = state_fn(x, *inputs_at(x), n * dt_s, dt_s, tau_s, gain)
+            return xn
+
+        return step
+    deriv = compiled.derivative
+
+    def step(x, n):  # explicit Runge-Kutta: the recurrent input is recomputed at every stage
+        t = n * dt_s
+        ks = []
+        for c, a in zip(tableau.c, tableau.a):
+            y = x
+            for aij, k in zip(a, ks):
+                if aij:
+                    y = y + (aij * dt_s) * k
+            (k,) = deriv(y, *inputs_at(y), t + c * dt_s, tau_s, gain)
+            ks.append(k)
+        xn = x
+        for bi, k in zip(tableau.b, ks):
+            if bi:
+                xn = xn + (bi * dt_s) * k
+        return xn
+
+    return step

@@ -21,7 +21,7 @@ from ..model.schedule import constant_value
 from ..threads import blas_pool
 from ..validation import check_device
 from .base import Executor, RunConfig, RunInputs, Trace, register
-from .integrators import METHODS, TABLEAUX
+from .integrators import METHODS, TABLEAUX, assemble_step
 
 __all__ = ["TorchEngine", "make_step", "timed_array_index", "capture_graph", "capture_steps", "PRECISIONS"]
 
@@ -166,9 +166,6 @@ def make_step(
     for name in card.settable_variables:
         consts[name] = tensor((variables or {}).get(name, 0.0))
     state_fn, rate_fn = compiled.state_update, compiled.rate_update
-    inputs = compiled.inputs
-    rate_inputs = compiled.rate_inputs
-    xname = card.state
     if compile:
         if constant_value(gains) is None or compiled.explicit_time:
             raise ConfigError("`compile` needs a constant gain and an update that does not read t")
@@ -194,47 +191,26 @@ def make_step(
         def state_fn(x, *a):  # noqa: F811
             return state_c(x, *a[:-4])
 
-    def inputs_at(x):
-        """The update's inputs at state x: constants and the summed recurrent input of each pathway."""
-        env = {xname: x, **consts}
-        rr = rate_fn(*[env[k] for k in rate_inputs])
-        r = rr[0]
-        r_low = rr[1] if len(rr) > 1 else None
-        env[card.rate] = r
-        for target, WT, WT_np, low in paths:
-            if low is not None:
-                I = ((r_low if r_low is not None else r.to(torch.bfloat16)) @ low).to(tdtype)
-            elif WT_np is not None and not r.requires_grad:
-                I = torch.from_numpy(r.numpy() @ WT_np)
-            else:
-                I = r @ WT
-            env[target] = env[target] + I if target in env else I
-        return [env[k] if k in env else torch.zeros_like(x) for k in inputs]
+    def product(target, WT, WT_np, low):
+        if low is not None:
+            return lambda rr: ((rr[1] if len(rr) > 1 else rr[0].to(torch.bfloat16)) @ low).to(tdtype)
+        if WT_np is not None:
+            return lambda rr: torch.from_numpy(rr[0].numpy() @ WT_np) if not rr[0].requires_grad else rr[0] @ WT
+        return lambda rr: rr[0] @ WT
 
-    if tableau is None:
-
-        def step(x, n):
-            (xn,) = state_fn(x, *inputs_at(x), n * dt_s, dt_s, tau_s, gain)
-            return xn
-
-    else:
-        deriv = compiled.derivative
-
-        def step(x, n):  # explicit Runge-Kutta: the recurrent input is recomputed at every stage
-            t = n * dt_s
-            ks = []
-            for c, a in zip(tableau.c, tableau.a):
-                y = x
-                for aij, k in zip(a, ks):
-                    if aij:
-                        y = y + (aij * dt_s) * k
-                (k,) = deriv(y, *inputs_at(y), t + c * dt_s, tau_s, gain)
-                ks.append(k)
-            xn = x
-            for bi, k in zip(tableau.b, ks):
-                if bi:
-                    xn = xn + (bi * dt_s) * k
-            return xn
+    step = assemble_step(
+        compiled,
+        card,
+        consts=consts,
+        products=[(p[0], product(*p)) for p in paths],
+        state_fn=state_fn,
+        rate_fn=rate_fn,
+        gain=gain,
+        dt_s=dt_s,
+        tau_s=tau_s,
+        tableau=tableau,
+        zeros_like=torch.zeros_like,
+    )
 
     def refresh():
         for path in paths:
