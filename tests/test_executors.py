@@ -33,8 +33,8 @@ def reference(chaotic):
     return {g: _run("torch", net.with_gain(g), cfg, x0) for g in (0.8, 1.5)}
 
 
-def test_executor_registry_lists_all_four():
-    assert executor_names() == ["brian2-cpp", "brian2-cuda", "brian2-runtime", "torch"]
+def test_executor_registry_lists_all_five():
+    assert executor_names() == ["brian2-cpp", "brian2-cuda", "brian2-runtime", "numpy", "torch"]
 
 
 def test_unknown_backend_lists_the_valid_names():

@@ -25,7 +25,7 @@ def _net(name, **kw):
 
 
 def test_one_registry_one_class_per_name_dispatching_on_the_card_kind():
-    assert executor_names() == ["brian2-cpp", "brian2-cuda", "brian2-runtime", "torch"]
+    assert executor_names() == ["brian2-cpp", "brian2-cuda", "brian2-runtime", "numpy", "torch"]
     assert executor_names(kind="spiking") == ["brian2-cpp", "brian2-cuda", "brian2-runtime"]
     assert type(get_executor("brian2-cpp", kind="spiking")) is type(get_executor("brian2-cpp"))
     with pytest.raises(ConfigError, match=r"`executor` must be one of 'brian2-cpp', .* for spiking cards, got 'torch'"):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ..brian_import import load_brian
 from ..derived import remember
-from ..errors import ModelError
+from ..errors import ConfigError, ModelError
 from ..model.card import ModelCard, parse_equations
 from .integrators import TABLEAUX
 
@@ -48,18 +48,22 @@ TORCH_FUNCTIONS = {
 
 @dataclass(frozen=True)
 class CompiledRateModel:
-    """Python sources (and compiled functions) of one card's update.
+    """Python sources of one card's update, compiled on first use for torch or numpy arrays.
 
     Attributes
     ----------
     state_vars : differential-equation variables, updated by ``state_update``
     inputs : neuron variables read by the update but not integrated (I_*, b, r)
-    state_source / rate_source : generated Python source code
-    state_update : function(**tensors, t, dt, tau, gain) -> tuple of new state tensors
-    derivative : function(**tensors, t, tau, gain) -> tuple of time derivatives (per second)
-        of the state variables, the right-hand side the Runge-Kutta stages evaluate
-    rate_update : function(**tensors) -> new rate tensor
+    state_source / rate_source / derivative_source : generated Python source code
     explicit_time : the update reads ``t`` other than through ``gain(t)``
+
+    The compiled functions (torch: ``state_update``, ``rate_update``, ``derivative``;
+    numpy: :meth:`functions` ``("numpy")``) take and return arrays of that library:
+
+    - state_update(*state, *inputs, t, dt, tau, gain) -> tuple of new state arrays
+    - derivative(*state, *inputs, t, tau, gain) -> tuple of time derivatives (per second)
+      of the state variables, the right-hand side the Runge-Kutta stages evaluate
+    - rate_update(*rate_inputs) -> (new rate,)
     """
 
     state_vars: tuple
@@ -68,11 +72,35 @@ class CompiledRateModel:
     constants: tuple
     state_source: str
     rate_source: str
-    state_update: object
-    rate_update: object
-    derivative: object = None
     derivative_source: str = ""
     explicit_time: bool = False
+    where: str = ""
+
+    def functions(self, library: str = "torch") -> tuple:
+        """(state_update, rate_update, derivative) compiled for ``library`` ("torch" or "numpy"), cached."""
+        cache = self.__dict__.setdefault("_compiled", {})
+        if library not in cache:
+            cache[library] = tuple(
+                _compile(src, name, self.where, library)
+                for src, name in (
+                    (self.state_source, "state_update"),
+                    (self.rate_source, "rate_update"),
+                    (self.derivative_source, "derivative"),
+                )
+            )
+        return cache[library]
+
+    @property
+    def state_update(self):
+        return self.functions("torch")[0]
+
+    @property
+    def rate_update(self):
+        return self.functions("torch")[1]
+
+    @property
+    def derivative(self):
+        return self.functions("torch")[2]
 
 
 def _identifiers(code: str) -> set[str]:
@@ -103,10 +131,21 @@ def _dispatch(torch_fn, name):
     return fn
 
 
-def _compile(source: str, fname: str, where: str):
-    import torch
+#: Brian2 function names -> numpy functions' names, where they differ from TORCH_FUNCTIONS'.
+NUMPY_NAMES = {"clamp": "clip"}
 
-    namespace = {name: _dispatch(getattr(torch, tname), tname) for name, tname in TORCH_FUNCTIONS.items()}
+
+def _compile(source: str, fname: str, where: str, library: str = "torch"):
+    if library == "torch":
+        import torch
+
+        namespace = {name: _dispatch(getattr(torch, tname), tname) for name, tname in TORCH_FUNCTIONS.items()}
+    elif library == "numpy":
+        import numpy as np
+
+        namespace = {name: getattr(np, NUMPY_NAMES.get(tname, tname)) for name, tname in TORCH_FUNCTIONS.items()}
+    else:
+        raise ConfigError(f"`library` must be 'torch' or 'numpy', got {library!r}")
     namespace["__builtins__"] = {}
     try:
         exec(compile(source, f"<neurochaos:{fname}>", "exec"), namespace)
@@ -186,15 +225,13 @@ def _sources(m: CompiledRateModel) -> dict:
 
 
 def _from_sources(d: dict, where: str) -> CompiledRateModel:
-    """A CompiledRateModel from :func:`_sources`' dict: the stored Python sources compiled (torch only, no Brian2)."""
+    """A CompiledRateModel from :func:`_sources`' dict (no Brian2; functions compiled on first use)."""
     return CompiledRateModel(
         **{f: tuple(d[f]) if isinstance(d[f], list) else d[f] for f in _DATA_FIELDS},
         state_source=d["state_source"],
         rate_source=d["rate_source"],
         derivative_source=d["derivative_source"],
-        state_update=_compile(d["state_source"], "state_update", where),
-        rate_update=_compile(d["rate_source"], "rate_update", where),
-        derivative=_compile(d["derivative_source"], "derivative", where),
+        where=where,
     )
 
 
@@ -252,9 +289,7 @@ def generate_rate_model(card: ModelCard, method: str = "euler") -> CompiledRateM
         constants=("tau",),
         state_source=state_src,
         rate_source=rate_src,
-        state_update=_compile(state_src, "state_update", where),
-        rate_update=_compile(rate_src, "rate_update", where),
-        derivative=_compile(deriv_src, "derivative", where),
         derivative_source=deriv_src,
+        where=where,
         explicit_time="t" in _identifiers(re.sub(r"gain\([^()]*\)", "gain", abstract)),
     )

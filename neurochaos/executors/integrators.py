@@ -90,7 +90,9 @@ def check_method(network, method: str, executor: str, offered: tuple = BRIAN2_ME
         )
 
 
-def assemble_step(compiled, card, *, consts, products, state_fn, rate_fn, gain, dt_s, tau_s, tableau, zeros_like):
+def assemble_step(
+    compiled, card, *, consts, products, state_fn, rate_fn, derivative, gain, dt_s, tau_s, tableau, zeros_like
+):
     """The pure step ``step(x, n)`` of a rate card, for any array library with ``@`` and arithmetic.
 
     One copy of the rule every array executor (torch, numpy) runs: the rate from the
@@ -102,11 +104,12 @@ def assemble_step(compiled, card, *, consts, products, state_fn, rate_fn, gain, 
     Parameters
     ----------
     compiled : the card's :class:`~neurochaos.executors.codegen.CompiledRateModel`
-        (its ``inputs``, ``rate_inputs`` and the ``derivative`` for tableaux)
+        (its ``inputs`` and ``rate_inputs``)
     card : the ModelCard (``state`` and ``rate`` names)
     consts : name -> array, the constant neuron variables (``b`` and settable ones)
     products : list of (target, fn(rate_outputs) -> summed input (M, N)), one per pathway
-    state_fn, rate_fn : the generated update and rate functions for this array library
+    state_fn, rate_fn, derivative : the generated update, rate and right-hand-side functions
+        for this array library (``derivative`` is used by tableaux only)
     gain : function t (s) -> gain
     dt_s, tau_s : step and time constant in seconds
     tableau : a Tableau, or None for the Brian2 state updater
@@ -130,7 +133,7 @@ def assemble_step(compiled, card, *, consts, products, state_fn, rate_fn, gain, 
             return xn
 
         return step
-    deriv = compiled.derivative
+    deriv = derivative
 
     def step(x, n):  # explicit Runge-Kutta: the recurrent input is recomputed at every stage
         t = n * dt_s

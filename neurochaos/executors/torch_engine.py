@@ -205,6 +205,7 @@ def make_step(
         products=[(p[0], product(*p)) for p in paths],
         state_fn=state_fn,
         rate_fn=rate_fn,
+        derivative=compiled.derivative,
         gain=gain,
         dt_s=dt_s,
         tau_s=tau_s,

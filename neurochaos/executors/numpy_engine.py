@@ -1,0 +1,176 @@
+"""Executor ``"numpy"``: the card's Brian2-generated update on numpy arrays, on the CPU.
+
+It runs the same generated code as the torch engine (one rule:
+:func:`~neurochaos.executors.integrators.assemble_step`), with numpy's functions in
+place of torch's and each pathway's summed input as one product through numpy's BLAS
+(one thread pool). What it is for:
+
+- **start-up**: it imports numpy only. With the disk cache of Brian2's answers warm
+  (:mod:`neurochaos.derived`) a run imports neither Brian2, sympy nor torch;
+- **small CPU runs**: a numpy operation on a few hundred numbers costs less Python
+  overhead than a torch one.
+
+It has no GPU, gradient, CUDA-graph or reduced-precision path: for those use ``"torch"``.
+All integration methods of :data:`~neurochaos.executors.integrators.METHODS` run,
+Runge-Kutta stages recomputing the recurrent input as on torch.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..errors import ConfigError
+from .base import Executor, RunConfig, RunInputs, Trace, register
+from .integrators import METHODS, TABLEAUX, assemble_step
+
+__all__ = ["NumpyEngine", "make_numpy_step"]
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def make_numpy_step(
+    network, config: RunConfig, *, weights=None, gains=None, bias=None, variables=None, dtype="float64"
+):
+    """The pure step function of a network on numpy arrays.
+
+    Parameters
+    ----------
+    network : RateNetwork
+    config : RunConfig (dt and method are used)
+    weights, bias : overrides of the network's (arrays (N, N) / (N,) or (M, N))
+    gains : ndarray (n_steps + 1,) of gains sampled at n dt; default: the network's schedule
+    variables : dict name -> array (N,) or (M, N) of the card's other constant neuron variables
+    dtype : "float64" or "float32"
+
+    Returns
+    -------
+    step : function (x : ndarray (M, N), n : int) -> ndarray (M, N), the state after
+        integration step n (time n dt -> (n + 1) dt)
+    """
+    from .codegen import compile_rate_model, summed_pathway
+    from .torch_engine import timed_array_index  # Brian2's TimedArray rule (imports no torch)
+
+    if dtype not in DTYPES:
+        raise ConfigError(f"`dtype` must be one of {list(DTYPES)}, got {dtype!r}")
+    nd = DTYPES[dtype]
+    card = network.card
+    compiled = compile_rate_model(card, config.method)
+    if len(compiled.state_vars) != 1:
+        raise ConfigError(f"`model` must have one integrated variable for the numpy engine, got {compiled.state_vars}")
+    w = network.weights if weights is None else weights
+    b = network.bias if bias is None else bias
+    if gains is None:
+        gains = network.gain.sample(config.n_steps + 1, config.dt)
+    gains = [float(v) for v in gains]
+    tau_s = network.tau_ms * 1e-3
+    dt_s = config.dt * tau_s
+    n_g = len(gains)
+
+    def gain(t):
+        return gains[timed_array_index(t, dt_s, n_g)]
+
+    def array(v):
+        return np.ascontiguousarray(v, dtype=nd)
+
+    products = []
+    for p in card.pathways:
+        target, pre = summed_pathway(p.model, p.weight, card.path or card.name)
+        if pre != card.rate:
+            raise ConfigError(f"pathway {p.name!r} sums `{pre}_pre`; the numpy engine sums the rate `{card.rate}`")
+        WT = array(np.asarray(w[p.name], dtype=float).T)
+        products.append((target, lambda rr, WT=WT: rr[0] @ WT))
+    consts = {"b": array(b)}
+    for name in card.settable_variables:
+        consts[name] = array((variables or {}).get(name, 0.0))
+    state_fn, rate_fn, derivative = compiled.functions("numpy")
+    return assemble_step(
+        compiled,
+        card,
+        consts=consts,
+        products=products,
+        state_fn=state_fn,
+        rate_fn=rate_fn,
+        derivative=derivative,
+        gain=gain,
+        dt_s=dt_s,
+        tau_s=tau_s,
+        tableau=TABLEAUX.get(config.method),
+        zeros_like=np.zeros_like,
+    )
+
+
+@register
+class NumpyEngine(Executor):
+    """Executor ``"numpy"``: the generated update on numpy arrays (CPU; see the module docstring).
+
+    Parameters
+    ----------
+    dtype : "float64" or "float32"; default: the RunConfig's
+    progress : show a tqdm progress bar
+    """
+
+    name = "numpy"
+    methods = METHODS
+
+    def __init__(self, dtype: str | None = None, progress: bool = False):
+        if dtype is not None and dtype not in DTYPES:
+            raise ConfigError(f"`dtype` must be one of {list(DTYPES)}, got {dtype!r}")
+        self.dtype = dtype
+        self.device = "cpu"
+        self.progress = progress
+        self.network = None
+        self.config = None
+
+    def prepare(self, network, config: RunConfig) -> None:
+        self.check_supported(network)
+        if str(config.device) != "cpu":
+            raise ConfigError(f"`device` must be 'cpu' for the numpy executor, got {config.device!r}; use 'torch'")
+        self.network = network
+        self.config = config
+        self.dtype = self.dtype or config.dtype
+        from .codegen import compile_rate_model
+
+        compile_rate_model(network.card, config.method)  # fail early on bad cards
+
+    def _run(self, inputs: RunInputs) -> Trace:
+        net, cfg = self.network, self.config
+        step = make_numpy_step(
+            net,
+            cfg,
+            weights=inputs.weights,
+            gains=inputs.gains,
+            bias=inputs.bias,
+            variables=inputs.variables,
+            dtype=self.dtype,
+        )
+        t0 = time.perf_counter()
+        x = np.array(inputs.x0, dtype=DTYPES[self.dtype])
+        n_steps, every = cfg.n_steps, cfg.record_every
+        rec = np.empty((cfg.n_records, *x.shape), dtype=x.dtype)
+        steps = range(n_steps)
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc=f"numpy {net.card.name}", unit="step", mininterval=0.5)
+        for n in steps:
+            if n % every == 0:
+                rec[n // every] = x
+            x = step(x, n)
+        elapsed = time.perf_counter() - t0
+        trace = Trace(
+            t=np.arange(cfg.n_records) * every * cfg.dt,
+            x=rec.astype(np.float64, copy=False),
+            x_final=x.astype(np.float64, copy=False),
+            executor=self.name,
+            meta={
+                "dt": cfg.dt,
+                "method": cfg.method,
+                "device": "cpu",
+                "dtype": self.dtype,
+                "seconds": elapsed,
+                "seconds_per_step": elapsed / max(n_steps, 1),
+            },
+        )
+        return trace.check_finite(net.card.state)
