@@ -16,7 +16,7 @@ def simulate(
     g: float | GainSchedule | None = None,
     T: float = 100.0,
     dt: float | None = None,
-    executor: str = "torch",
+    executor: str = "auto",
     chains: int = 1,
     seed: int = 0,
     record_every: int = 1,
@@ -34,7 +34,10 @@ def simulate(
         executor from potentials uniform between reset and threshold and returns a SpikeTrace (mV)
     N, g, P : network size, gain (number or schedule), pattern count (default: the card's)
     T, dt : duration and step in units of tau (dt default: the card's)
-    executor : executor name (see :func:`neurochaos.executors.executor_names`)
+    executor : executor name (see :func:`neurochaos.executors.executor_names`), or "auto":
+        "numpy" for a rate card on the CPU (it imports no torch and is the faster CPU path,
+        ``benchmarks/results/peers_vm.json``), "torch" on another device, "brian2-runtime"
+        for a spiking card. The trace's ``meta["executor"]`` names the one that ran.
     chains : number of independent chains M, each from its own random x(0) ~ N(0, 1) (rate cards)
     seed : one integer seed: weights, patterns and initial states derive from it
     record_every : keep every k-th step
@@ -64,6 +67,8 @@ def simulate(
         x0 = initial_potentials(net, chains, seed=seed + 1)
     else:
         x0 = initial_state(net, chains, seed=seed + 1)
+    if executor == "auto":
+        executor = auto_executor(net.card.kind, device)
     options = {"progress": progress}
     with get_executor(executor, **options) as ex:
         ex.prepare(net, config)
@@ -80,3 +85,14 @@ def simulate(
         }
     )
     return trace
+
+
+def auto_executor(kind: str, device: str = "cpu") -> str:
+    """The executor ``executor="auto"`` picks: numpy for rate cards on the CPU, torch elsewhere, Brian2 for spiking.
+
+    >>> auto_executor("rate"), auto_executor("rate", "cuda"), auto_executor("spiking")
+    ('numpy', 'torch', 'brian2-runtime')
+    """
+    if kind == "spiking":
+        return "brian2-runtime"
+    return "numpy" if str(device) == "cpu" else "torch"

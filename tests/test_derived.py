@@ -68,7 +68,7 @@ _RUN = """
 import sys, json
 import numpy as np
 from neurochaos import simulate
-tr = simulate("{card}", N=40, T=5.0, seed=3, progress=False)
+tr = simulate("{card}", N=40, T=5.0, seed=3, progress=False, executor="torch")
 print(json.dumps({{"brian2": "brian2" in sys.modules, "sympy": "sympy" in sys.modules,
                   "x": np.asarray(tr.x_final).ravel().tolist()}}))
 """

@@ -78,3 +78,14 @@ def test_a_numpy_run_with_a_warm_cache_imports_no_torch_brian2_or_sympy(tmp_path
     torch_run = run("torch")
     assert torch_run["torch"]
     np.testing.assert_allclose(warm["x"], torch_run["x"], rtol=0, atol=1e-12)
+
+
+def test_simulate_picks_numpy_on_the_cpu_and_the_cli_says_so(tmp_path):
+    from neurochaos.cli import main
+    from neurochaos.simulate import simulate
+
+    assert simulate("chaotic_rate", N=20, T=1.0).meta["executor"] == "numpy"
+    assert simulate("chaotic_rate", N=20, T=1.0, executor="torch").meta["executor"] == "torch"
+    out = tmp_path / "x.npz"
+    assert main(["simulate", "chaotic_rate", "--N", "20", "--T", "1", "--out", str(out), "--no-progress"]) == 0
+    assert json.loads((tmp_path / "x.json").read_text())["executor"] == "numpy"

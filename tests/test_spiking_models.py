@@ -177,4 +177,7 @@ def test_simulate_runs_a_spiking_card_on_brian2_and_names_the_executors_otherwis
     with pytest.raises(
         ConfigError, match=r"spiking card, which executor 'torch' does not run; use one of 'brian2-cpp'"
     ):
-        simulate("chaotic_lif", N=100, T=2.0)
+        simulate("chaotic_lif", N=100, T=2.0, executor="torch")
+    auto = simulate("chaotic_lif", N=100, T=2.0, seed=0, record_every=10)  # "auto": Brian2's reference executor
+    assert auto.meta["executor"] == "brian2-runtime"
+    np.testing.assert_array_equal(auto.counts(), tr.counts())

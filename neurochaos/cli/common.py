@@ -56,13 +56,19 @@ def add_integration(p, *, T: float, T_help: str = "duration", transient: float |
         p.add_argument("--chains", type=int, default=chains, help=f"independent chains M (default {chains})")
 
 
-def add_execution(p, *, executor: bool = True, device: str | None = "cpu", dtype: bool = True):
+def add_execution(
+    p, *, executor: bool = True, device: str | None = "cpu", dtype: bool = True, executor_default: str = "torch"
+):
     """``--executor`` (where the model runs), ``--device`` (torch device) and ``--dtype``."""
     if executor:
+        auto = " (auto: numpy for rate cards on the CPU, torch on a GPU, brian2-runtime for spiking cards)"
         p.add_argument(
             "--executor",
-            default="torch",
-            help="executor: torch, brian2-runtime, brian2-cpp or brian2-cuda (default torch)",
+            default=executor_default,
+            help="executor: torch, numpy, brian2-runtime, brian2-cpp or brian2-cuda"
+            + (", or auto" if executor_default == "auto" else "")
+            + f" (default {executor_default})"
+            + (auto if executor_default == "auto" else ""),
         )
     where = device or "the config's"
     p.add_argument("--device", default=device, help=f"torch device, e.g. cpu or cuda (default: {where})")

@@ -12,7 +12,7 @@ def register(sub):
     add_model(p)
     add_network(p)
     add_integration(p, T=100.0)
-    add_execution(p)
+    add_execution(p, executor_default="auto")
     add_seed(p)
     p.add_argument("--record-every", type=int, default=1, help="keep every k-th step")
     p.add_argument("--out", required=True, help="output .npz with t [steps] and x [steps, chains, N]")

@@ -74,12 +74,16 @@ def make_numpy_step(
     def array(v):
         return np.ascontiguousarray(v, dtype=nd)
 
+    # One chain: r @ W.T on W stored row-major (OpenBLAS's gemv reads W's rows; measured N = 1284
+    # float64: 122-130 us against 168 us with a row-major copy of W.T). Several: r @ (row-major W.T).
+    one_chain = np.ndim(b) < 2 or np.shape(b)[0] == 1
     products = []
     for p in card.pathways:
         target, pre = summed_pathway(p.model, p.weight, card.path or card.name)
         if pre != card.rate:
             raise ConfigError(f"pathway {p.name!r} sums `{pre}_pre`; the numpy engine sums the rate `{card.rate}`")
-        WT = array(np.asarray(w[p.name], dtype=float).T)
+        W = np.asarray(w[p.name], dtype=float)
+        WT = array(W).T if one_chain else array(W.T)
         products.append((target, lambda rr, WT=WT: rr[0] @ WT))
     consts = {"b": array(b)}
     for name in card.settable_variables:
