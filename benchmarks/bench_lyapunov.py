@@ -5,8 +5,8 @@ tangent vectors: Euler step x <- x + dt(-x + W tanh(x)), tangents
 Q <- (1 - dt) Q + dt W diag(1 - tanh(x)^2) Q, QR every t_ons = 1 tau,
 N in {500, 1000}, g = 2, 200 tau. The torch side is
 :func:`neurochaos.analysis.compute_lyapunov_spectrum` (CPU, and CUDA when
-present; on the CPU timed both with its default ``cpu_blas="numpy"`` and with
-``cpu_blas="torch"``); the numpy side is the straightforward loop below. Writes
+present; on the CPU timed both with its default ``cpu_blas="numpy"`` (torch's pool held at
+one thread meanwhile) and with ``cpu_blas="torch"``); the numpy side is the straightforward loop below. Writes
 ``benchmarks/results/lyapunov_<host>.json`` with wall times and their ratio.
 
 Usage::
