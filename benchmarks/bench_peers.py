@@ -12,7 +12,7 @@ Contenders, interleaved in one process and repeated (median and min-max of ``--r
   ``lax.scan``); spectra compared;
 - **start-up** in fresh processes: ``neurochaos --help`` and
   ``neurochaos simulate chaotic_rate --N 500 --T 100`` (wall and peak memory; the default
-  torch executor and ``--executor numpy``), against a
+  executor, "auto" = numpy on the CPU, and ``--executor torch``), against a
   bare numpy script doing the same simulation.
 
 BrainPy is not installed in this environment (no wheel in the offline index); the JSON says
@@ -298,7 +298,7 @@ def bench_startup(reps):
         sim = [exe, "simulate", "chaotic_rate", "--N", "500", "--T", "100", "--out", f"{tmp}/x.npz",
                "--overwrite", "--no-progress"]  # fmt: skip
         bare = [sys.executable, "-c", BARE_SIMULATE.format(out=f"{tmp}/bare.npz")]
-        cases = {"help": [exe, "--help"], "simulate": sim, "simulate_numpy": [*sim, "--executor", "numpy"],
+        cases = {"help": [exe, "--help"], "simulate": sim, "simulate_torch": [*sim, "--executor", "torch"],
                  "bare_numpy_simulate": bare}  # fmt: skip
         _timed_process(sim, env)  # fills the disk cache of Brian2's answers (neurochaos.derived), as any first run
         samples = {k: [] for k in cases}

@@ -33,9 +33,11 @@ KINDS = ("rate", "spiking")
 def models_dir() -> Path:
     """Folder holding the model cards.
 
-    ``$NEUROCHAOS_MODELS`` if set, else the repository's ``models/`` beside the
-    package. A ``$NEUROCHAOS_MODELS`` that names no folder raises ModelError
-    (rather than listing no cards).
+    ``$NEUROCHAOS_MODELS`` if set, else the cards shipped inside the package
+    (``neurochaos/cards``, package data, so a wheel carries them; the repository's
+    ``models/`` is a link to it). A ``$NEUROCHAOS_MODELS`` that names no folder
+    raises ModelError (rather than listing no cards). A card outside both is
+    loaded by its path (:func:`load_card`).
     """
     env = os.environ.get("NEUROCHAOS_MODELS")
     if env:
@@ -44,7 +46,7 @@ def models_dir() -> Path:
             why = "it is not a folder" if folder.exists() else "the folder does not exist"
             raise ModelError(f"`NEUROCHAOS_MODELS` must name an existing folder of model cards, got {env!r} ({why})")
         return folder
-    return Path(__file__).resolve().parents[2] / "models"
+    return Path(__file__).resolve().parents[1] / "cards"
 
 
 @lru_cache(maxsize=512)
