@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .executors import RunConfig, Trace, get_executor
 from .model import GainSchedule, build_network, initial_state
-from .validation import check_int
+from .validation import check_int, in_tau
 
 __all__ = ["simulate"]
 
@@ -33,7 +33,10 @@ def simulate(
     model : card name, e.g. ``"chaotic_rate"``; a spiking card (``"chaotic_lif"``) runs on a Brian2
         executor from potentials uniform between reset and threshold and returns a SpikeTrace (mV)
     N, g, P : network size, gain (number or schedule), pattern count (default: the card's)
-    T, dt : duration and step in units of tau (dt default: the card's)
+    T, dt : duration and step in units of tau (dt default: the card's), or Brian2 time
+        quantities (``T=200*ms``), divided by the card's tau
+    dtype : "float64" or "float32" (or numpy / torch float types); the trace has that dtype
+    device : "cpu", "cuda", ... or a ``torch.device``
     executor : executor name (see :func:`neurochaos.executors.executor_names`), or "auto":
         "numpy" for a rate card on the CPU (it imports no torch and is the faster CPU path,
         ``benchmarks/results/peers_vm.json``), "torch" on another device, "brian2-runtime"
@@ -52,6 +55,8 @@ def simulate(
     """
     net = build_network(model, N=N, g=g, seed=seed, P=P)
     prm = net.card.parameters
+    T = in_tau(T, "T", net.tau_ms)
+    dt = None if dt is None else in_tau(dt, "dt", net.tau_ms)
     config = RunConfig(
         T=T,
         dt=prm.get("dt", 0.1) if dt is None else dt,
@@ -68,7 +73,7 @@ def simulate(
     else:
         x0 = initial_state(net, chains, seed=seed + 1)
     if executor == "auto":
-        executor = auto_executor(net.card.kind, device)
+        executor = auto_executor(net.card.kind, config.device)
     options = {"progress": progress}
     with get_executor(executor, **options) as ex:
         ex.prepare(net, config)

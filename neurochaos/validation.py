@@ -31,6 +31,10 @@ __all__ = [
     "Validated",
     "check_device",
     "check_fields",
+    "dtype_name",
+    "DtypeName",
+    "DeviceName",
+    "in_tau",
 ]
 
 
@@ -298,3 +302,53 @@ def check_device(device, name: str = "device"):
             f"`{name}` {str(device)!r} needs CUDA, but torch {torch.__version__} sees no CUDA device here; use 'cpu'"
         )
     return dev
+
+
+def dtype_name(value):
+    """The name of a float type given as text, a numpy type or a torch dtype; anything else unchanged.
+
+    >>> import numpy as np
+    >>> dtype_name("float32"), dtype_name(np.float32), dtype_name(np.dtype("float64"))
+    ('float32', 'float32', 'float64')
+    """
+    if isinstance(value, str):
+        return value
+    text = str(value)
+    if text.startswith("torch."):  # torch.float32 -> "float32", without importing torch
+        return text[len("torch.") :]
+    try:
+        return np.dtype(value).name
+    except TypeError:
+        return value
+
+
+class DtypeName(Options):
+    """One of the float type names; numpy types and torch dtypes are converted to their names first."""
+
+    def check(self, value, name, where=None):
+        return super().check(dtype_name(value), name, where)
+
+
+class DeviceName(NonEmptyString):
+    """A device name; a ``torch.device`` is converted to its string ("cuda:0")."""
+
+    def check(self, value, name, where=None):
+        if type(value).__module__ == "torch" and type(value).__name__ == "device":
+            value = str(value)
+        return super().check(value, name, where)
+
+
+def in_tau(value, name: str, tau_ms: float):
+    """A time in units of tau: numbers are kept; a Brian2 time quantity is divided by tau.
+
+    ``tau_ms`` is the network's time constant in ms. A Brian2 quantity of another
+    dimension is refused with the one message shape.
+    """
+    if not hasattr(value, "dim") or not type(value).__module__.startswith("brian2"):
+        return value
+    import sys
+
+    b2 = sys.modules["brian2"]  # the caller made a Brian2 quantity, so Brian2 is imported
+    if b2.get_dimensions(value) != b2.second.dim:
+        fail(name, f"a time: a number in units of tau (tau = {tau_ms:g} ms) or a Brian2 time such as 100*ms", value)
+    return float(value / (tau_ms * b2.ms))

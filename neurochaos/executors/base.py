@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError, DivergenceError
-from ..validation import Interval, NonEmptyString, Options, Validated
+from ..validation import DeviceName, DtypeName, Interval, Options, Validated
 from .integrators import BRIAN2_METHODS, METHODS
 
 #: Float precisions of a run (Brian2 executors: float64 only).
@@ -46,8 +46,10 @@ class RunConfig(Validated):
     method : integration method: "euler" or "exponential_euler" (Brian2 state updaters, every
         executor), "rk2", "heun" or "rk4" (explicit Runge-Kutta, torch engine; see
         :mod:`neurochaos.executors.integrators`)
-    dtype : "float64" or "float32" (Brian2 executors support float64 only)
-    device : torch device string for the torch engine ("cpu", "cuda", ...)
+    dtype : "float64" or "float32" (Brian2 executors support float64 only); numpy types and
+        torch dtypes (``torch.float32``) are taken too and stored as their names
+    device : torch device for the torch engine ("cpu", "cuda", ... or a ``torch.device``,
+        stored as its string)
     """
 
     T: float
@@ -62,8 +64,8 @@ class RunConfig(Validated):
         "dt": Interval(float, 0.0, 1.0, closed="neither"),
         "record_every": Interval(int, 1),
         "method": Options(METHODS),
-        "dtype": Options(DTYPES),
-        "device": NonEmptyString(),
+        "dtype": DtypeName(DTYPES),
+        "device": DeviceName(),
     }
 
     def __post_init__(self):

@@ -22,6 +22,7 @@ import time
 import numpy as np
 
 from ..errors import ConfigError
+from ..validation import dtype_name
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .integrators import METHODS, TABLEAUX, assemble_step
 
@@ -52,6 +53,7 @@ def make_numpy_step(
     from .codegen import compile_rate_model, summed_pathway
     from .torch_engine import timed_array_index  # Brian2's TimedArray rule (imports no torch)
 
+    dtype = dtype_name(dtype)
     if dtype not in DTYPES:
         raise ConfigError(f"`dtype` must be one of {list(DTYPES)}, got {dtype!r}")
     nd = DTYPES[dtype]
@@ -119,6 +121,7 @@ class NumpyEngine(Executor):
     methods = METHODS
 
     def __init__(self, dtype: str | None = None, progress: bool = False):
+        dtype = None if dtype is None else dtype_name(dtype)
         if dtype is not None and dtype not in DTYPES:
             raise ConfigError(f"`dtype` must be one of {list(DTYPES)}, got {dtype!r}")
         self.dtype = dtype
@@ -165,8 +168,8 @@ class NumpyEngine(Executor):
         elapsed = time.perf_counter() - t0
         trace = Trace(
             t=np.arange(cfg.n_records) * every * cfg.dt,
-            x=rec.astype(np.float64, copy=False),
-            x_final=x.astype(np.float64, copy=False),
+            x=rec,  # in the run's dtype: float32 asked, float32 returned
+            x_final=x,
             executor=self.name,
             meta={
                 "dt": cfg.dt,

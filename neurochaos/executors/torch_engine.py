@@ -19,7 +19,7 @@ from tqdm.auto import tqdm
 from ..errors import ConfigError
 from ..model.schedule import constant_value
 from ..threads import blas_pool
-from ..validation import check_device
+from ..validation import check_device, dtype_name
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .integrators import METHODS, TABLEAUX, assemble_step
 
@@ -110,6 +110,7 @@ def make_step(
 
     from .codegen import compile_rate_model, summed_pathway  # sympy and Brian2: only when a step is made
 
+    dtype = dtype_name(dtype)
     tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     dev = _resolve_device(device)
     if precision not in PRECISIONS:
@@ -362,8 +363,8 @@ class TorchEngine(Executor):
         self.precision = precision
         self.compile = bool(compile)
         self.cpu_blas = cpu_blas
-        self.device = device
-        self.dtype = dtype
+        self.device = None if device is None else str(device)
+        self.dtype = None if dtype is None else dtype_name(dtype)
         self.progress = progress
         self.network = None
         self.config = None
@@ -439,8 +440,8 @@ class TorchEngine(Executor):
         t = np.arange(cfg.n_records) * every * cfg.dt
         trace = Trace(
             t=t,
-            x=rec.cpu().numpy().astype(np.float64, copy=False),
-            x_final=x.cpu().numpy().astype(np.float64, copy=False),
+            x=rec.cpu().numpy(),  # in the run's dtype: float32 asked, float32 returned
+            x_final=x.cpu().numpy(),
             executor=self.name,
             meta={
                 "dt": cfg.dt,
