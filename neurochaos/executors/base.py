@@ -91,7 +91,8 @@ class Trace:
     ----------
     t : ndarray (n_records,), time in units of tau of each record
     x : ndarray (n_records, M, N), state at the *start* of each recorded step
-        (as Brian2's StateMonitor records it): time first, then chains, then units
+        (as Brian2's StateMonitor records it): time first, then chains, then units;
+        in the run's dtype (float32 runs return float32)
     x_final : ndarray (M, N), state after the last step
     executor : name of the executor that produced it
     meta : dict of run information (dt, method, seconds spent, ...)
