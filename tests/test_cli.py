@@ -96,6 +96,15 @@ def test_models_lists_every_card_with_parameters(capsys):
     assert "tau_ms=10.0" in out
 
 
+def test_models_shows_a_named_card_in_full_and_refuses_an_unknown_one(capsys):
+    assert main(["models", "mixed_rate"]) == 0
+    out = capsys.readouterr().out
+    assert "neuron equations:" in out and "dx/dt" in out and "pathway struct -> I_struct (recipe hopfield" in out
+    assert "pathway rand -> I_rand" in out and "(summed)" in out and "model cards in" not in out
+    assert main(["models", "no_such_card"]) == 2
+    assert "`model` must be one of" in capsys.readouterr().err
+
+
 def test_console_script_entry_point_runs():
     res = subprocess.run(
         [sys.executable, "-m", "neurochaos.cli", "simulate", "chaotic_rate", "--N", "0", "--out", "never.npz"],

@@ -165,6 +165,24 @@ class ModelCard:
         paths = ", ".join(f"{p.name}->{p.target} ({p.recipe})" for p in self.pathways)
         return f"{self.name}: {self.title}\n  source: {self.source}\n  parameters: {params}\n  pathways: {paths}"
 
+    def details(self) -> str:
+        """The whole declaration, readable: summary, description, equations and each pathway's model."""
+        lines = [self.summary(), f"  kind: {self.kind}   file: {self.path}"]
+        if self.description:
+            lines += ["", "  " + self.description.strip().replace("\n", "\n  ")]
+        lines += ["", "  neuron equations:"] + [f"    {ln.strip()}" for ln in self.neuron.strip().splitlines()]
+        extra = {"state": self.state, "rate": self.rate, "rate_update": self.rate_update, "threshold": self.threshold,
+                 "reset": self.reset, "refractory": self.refractory}  # fmt: skip
+        lines += [f"  {k}: {v}" for k, v in extra.items() if v]
+        for p in self.pathways:
+            lines += ["", f"  pathway {p.name} -> {p.target} (recipe {p.recipe}, weight {p.weight}):"]
+            lines += [f"    {ln.strip()}" for ln in p.model.strip().splitlines()]
+            if p.on_pre:
+                lines.append(f"    on_pre: {p.on_pre}")
+        if self.figures:
+            lines += ["", "  figures: " + ", ".join(self.figures)]
+        return "\n".join(lines)
+
 
 def _checked_pathways(pathways, where: str):
     """The pathways, after the checks every card kind shares: at least one; unique lower-case identifiers."""
