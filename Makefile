@@ -9,7 +9,7 @@ $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || (echo "no Python >= 3.12 found (see .ci/find-python)"; exit 1)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[dev,export,cuda,sweep]'
+	$(VENV)/bin/python -m pip install -q -e '.[dev,export,cuda,sweep,nwb]'
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -15,7 +15,12 @@ def register(sub):
     add_execution(p, executor_default="auto")
     add_seed(p)
     p.add_argument("--record-every", type=int, default=1, help="keep every k-th step")
-    p.add_argument("--out", required=True, help="output .npz with t [steps] and x [steps, chains, N]")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output .npz (t [steps], x [steps, chains, N], x_final; spiking cards also spike_i, spike_chain, "
+        "spike_t_ms) or .nwb (NWB file: neurochaos.export.nwb; extra nwb)",
+    )
     p.add_argument("--plot", default=None, help="also draw a few units' traces to this image")
     add_overwrite(p)
     add_reporting(p, json=False)
@@ -29,7 +34,13 @@ def run(args) -> int:
     from ..simulate import simulate
     from .common import check_outputs, figure_writer, require_suffix, write_outputs
 
-    require_suffix(args.out, ".npz")
+    nwb = str(args.out).endswith(".nwb")
+    if nwb:
+        from ..export.nwb import _pynwb
+
+        _pynwb()  # pynwb missing: refused before the run
+    else:
+        require_suffix(args.out, ".npz")
     meta_path = str(args.out)[:-4] + ".json"
     check_outputs(args, args.out, meta_path)
     check_outputs(args, args.plot, flag="--plot")
@@ -50,8 +61,18 @@ def run(args) -> int:
         progress=not args.no_progress,
     )
     meta = {**trace.meta, "executor": trace.executor, "x_shape": list(trace.x.shape)}
+    spikes = {k: getattr(trace, k) for k in ("spike_i", "spike_chain", "spike_t_ms") if getattr(trace, k, None) is not None}
+
+    def write_nwb(tmp):
+        import pynwb
+
+        from ..export.nwb import trace_to_nwb
+
+        with pynwb.NWBHDF5IO(str(tmp), "w") as io:
+            io.write(trace_to_nwb(trace))
+
     writers = {
-        args.out: lambda tmp: np.savez(tmp, t=trace.t, x=trace.x, x_final=trace.x_final),
+        args.out: write_nwb if nwb else lambda tmp: np.savez(tmp, t=trace.t, x=trace.x, x_final=trace.x_final, **spikes),
         meta_path: lambda tmp: write_json(tmp, meta),
     }
     if args.plot:  # drawn before anything is written: a failing plot leaves no output
