@@ -61,7 +61,9 @@ def run(args) -> int:
         progress=not args.no_progress,
     )
     meta = {**trace.meta, "executor": trace.executor, "x_shape": list(trace.x.shape)}
-    spikes = {k: getattr(trace, k) for k in ("spike_i", "spike_chain", "spike_t_ms") if getattr(trace, k, None) is not None}
+    spikes = {
+        k: getattr(trace, k) for k in ("spike_i", "spike_chain", "spike_t_ms") if getattr(trace, k, None) is not None
+    }
 
     def write_nwb(tmp):
         import pynwb
@@ -72,7 +74,9 @@ def run(args) -> int:
             io.write(trace_to_nwb(trace))
 
     writers = {
-        args.out: write_nwb if nwb else lambda tmp: np.savez(tmp, t=trace.t, x=trace.x, x_final=trace.x_final, **spikes),
+        args.out: write_nwb
+        if nwb
+        else lambda tmp: np.savez(tmp, t=trace.t, x=trace.x, x_final=trace.x_final, **spikes),
         meta_path: lambda tmp: write_json(tmp, meta),
     }
     if args.plot:  # drawn before anything is written: a failing plot leaves no output

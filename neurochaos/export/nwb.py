@@ -36,9 +36,7 @@ def _pynwb():
     try:
         import pynwb
     except ImportError:
-        raise ConfigError(
-            "`--out` .nwb needs pynwb, which is not installed: pip install 'neurochaos[nwb]'"
-        ) from None
+        raise ConfigError("`--out` .nwb needs pynwb, which is not installed: pip install 'neurochaos[nwb]'") from None
     return pynwb
 
 
@@ -65,7 +63,7 @@ def trace_to_nwb(trace: Trace, *, card=None, tau_ms: float | None = None, descri
     description : session description (default: names the model and executor)
     """
     pynwb = _pynwb()
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
     from uuid import uuid4
 
     import neurochaos
@@ -80,7 +78,7 @@ def trace_to_nwb(trace: Trace, *, card=None, tau_ms: float | None = None, descri
         session_description=description
         or f"neurochaos simulation of {meta.get('model', 'a model card')} on {trace.executor}",
         identifier=str(uuid4()),
-        session_start_time=datetime.now(timezone.utc),
+        session_start_time=datetime.now(UTC),
         notes=json.dumps(notes, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o)),
         source_script="neurochaos",
     )
@@ -89,7 +87,11 @@ def trace_to_nwb(trace: Trace, *, card=None, tau_ms: float | None = None, descri
         if trace.x.size:
             nwb.add_acquisition(
                 pynwb.TimeSeries(
-                    name="v", data=np.asarray(trace.x), unit="volts", conversion=1e-3, timestamps=timestamps,
+                    name="v",
+                    data=np.asarray(trace.x),
+                    unit="volts",
+                    conversion=1e-3,
+                    timestamps=timestamps,
                     description="membrane potential (stored in mV) of the recorded neurons: time, chains, neurons",
                 )  # fmt: skip
             )
@@ -106,7 +108,10 @@ def trace_to_nwb(trace: Trace, *, card=None, tau_ms: float | None = None, descri
     else:
         nwb.add_acquisition(
             pynwb.TimeSeries(
-                name="x", data=np.asarray(trace.x), unit="1", timestamps=timestamps,
+                name="x",
+                data=np.asarray(trace.x),
+                unit="1",
+                timestamps=timestamps,
                 description="state x of the rate network (dimensionless): time, chains, units",
             )  # fmt: skip
         )
