@@ -66,6 +66,20 @@ def test_lyapunov_human_summary(capsys):
     assert "lambda_max" in out and "kaplan_yorke_dim" in out and "hopfield_rate" in out
 
 
+def test_lyapunov_prints_every_exponent_and_writes_out_checked_before_the_run(tmp_path, capsys):
+    out = tmp_path / "spectrum.json"
+    argv = ["lyapunov", "chaotic_rate", "--N", "30", "--exponents", "23", "--T", "4", "--transient", "1"]
+    assert main([*argv, "--out", str(out), "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    saved = json.loads(out.read_text())
+    assert len(saved["spectrum"]) == 23 and len(saved["trace_t"]) == 4
+    assert all(f"{v:.4f}" in text for v in saved["spectrum"])  # all 23, not the first 8
+    assert main([*argv, "--out", str(out)]) == 2  # exists: refused before any work
+    assert "--overwrite" in capsys.readouterr().err
+    assert main([*argv, "--out", str(tmp_path / "s.txt")]) == 2
+    assert "`--out` must end in .json" in capsys.readouterr().err
+
+
 def test_dmft_json(capsys):
     d = _json(capsys, ["dmft", "--g", "2.0", "--n-s", "21", "--s-max", "4", "--json"])
     assert {"delta0", "s", "delta"} <= set(d)

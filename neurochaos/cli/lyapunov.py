@@ -6,7 +6,15 @@ import json
 
 
 def register(sub):
-    from .common import add_execution, add_integration, add_model, add_network, add_reporting, add_seed
+    from .common import (
+        add_execution,
+        add_integration,
+        add_model,
+        add_network,
+        add_overwrite,
+        add_reporting,
+        add_seed,
+    )
 
     p = sub.add_parser("lyapunov", help="first k Lyapunov exponents of a rate card (QR / Benettin method)")
     add_model(p)
@@ -22,6 +30,10 @@ def register(sub):
         choices=["numpy", "torch"],
         help="on the CPU, the BLAS of the tangent products: numpy's (default) or torch's",
     )
+    p.add_argument(
+        "--out", default=None, help="also write the spectrum, its convergence trace and settings to this .json"
+    )
+    add_overwrite(p)
     add_execution(p, executor=False)
     add_reporting(p)
     p.set_defaults(func=run)
@@ -29,6 +41,11 @@ def register(sub):
 
 def run(args) -> int:
     from ..analysis.lyapunov import compute_model_lyapunov
+    from .common import check_outputs, require_suffix
+
+    if args.out is not None:  # checked before the computation, not after
+        require_suffix(args.out, ".json")
+        check_outputs(args, args.out)
 
     res = compute_model_lyapunov(
         args.model,
@@ -60,7 +77,14 @@ def run(args) -> int:
     print(f"lambda_max       = {res.lambda_max:.5f} / tau")
     print(f"kaplan_yorke_dim = {res.kaplan_yorke_dim:.3f}{bound}")
     print(f"entropy_rate     = {res.entropy_rate:.5f} / tau")
-    print("first exponents  = " + " ".join(f"{v:.4f}" for v in res.spectrum[:8]))
+    values = [f"{v:.4f}" for v in res.spectrum]
+    print(f"exponents ({len(values)}, 1/tau):")
+    for i in range(0, len(values), 10):
+        print("  " + " ".join(values[i : i + 10]))
+    if args.out is not None:
+        from ..io import save_json
+
+        print(save_json(args.out, res.to_dict(trace=True)))
     return 0
 
 
