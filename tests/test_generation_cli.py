@@ -33,6 +33,25 @@ def test_train_then_sample_writes_pm1_samples(tmp_path, config, capsys):
         assert float(z["t_ms"]) == 20.0 and float(z["t"]) == 2.0 and int(z["step"]) == 3
 
 
+def test_samples_record_their_dataset_and_evaluate_uses_it(tmp_path, config, capsys):
+    import json
+
+    out = tmp_path / "run"
+    assert main(["train", str(config), "--out", str(out), "--no-progress"]) == 0
+    samples = tmp_path / "s.npz"
+    assert main(["sample", str(out), "--n", "40", "--out", str(samples)]) == 0
+    with np.load(samples) as z:
+        assert str(z["dataset"]) == "digits" and str(z["data_encoding"]) == "pm1"
+    capsys.readouterr()
+    assert main(["evaluate", str(samples), "--json"]) == 0  # no --data: the recorded digits, not mnist
+    res = json.loads(capsys.readouterr().out)
+    assert res["data"] == "digits" and res["n_samples"] == 40
+    bare = tmp_path / "bare.npz"
+    np.savez(bare, samples=np.ones((5, 64)))
+    assert main(["evaluate", str(bare)]) == 2
+    assert "`data` must be given" in capsys.readouterr().err
+
+
 def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, capsys):
     out = tmp_path / "run"
     assert main(["train", str(config), "--out", str(out), "--steps", "1", "--no-progress"]) == 0

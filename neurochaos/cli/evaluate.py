@@ -1,4 +1,4 @@
-"""``neurochaos evaluate SAMPLES --data mnist``: the four accuracy indices of generated samples."""
+"""``neurochaos evaluate SAMPLES [--data D]``: the four accuracy indices of generated samples."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ def register(sub):
 
     p = sub.add_parser("evaluate", help="accuracy indices E2, Es, ER, EAAI of generated samples against data")
     p.add_argument("samples", help=".npz with an array `samples` (or `x`) of shape (n, D), or a .npy")
-    p.add_argument("--data", default="mnist", choices=SOURCES, help="reference dataset (default mnist)")
+    p.add_argument(
+        "--data", default=None, choices=SOURCES, help="reference dataset (default: the one the samples file records)"
+    )
     p.add_argument("--data-dir", default=None, help="folder of IDX files overriding the source's default")
     p.add_argument("--split", default="test", choices=["test", "train"], help="reference split (default test)")
-    p.add_argument("--encoding", default="pm1", choices=["pm1", "continuous"], help="data encoding (default pm1)")
+    p.add_argument(
+        "--encoding", default=None, choices=["pm1", "continuous"], help="data encoding (default: recorded, else pm1)"
+    )
     p.add_argument(
         "--binary",
         default="auto",

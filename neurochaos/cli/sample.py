@@ -38,7 +38,12 @@ def register(sub):
         help="--stream: gain HIGH for the first half of each PERIOD (tau), LOW for the second; "
         "one sample per --every (a multiple of PERIOD)",
     )
-    p.add_argument("--out", required=True, help="output .npz: key `samples`, shape (n, N_v)")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="output .npz: key `samples`, shape (n, N_v), and the training dataset (dataset, data_encoding, "
+        "data_directory)",
+    )
     add_overwrite(p)
     p.set_defaults(func=run)
 
@@ -82,6 +87,8 @@ def run(args) -> int:
         t = net.T if args.t is None else check_float(args.t, "--t", low=0.0, low_open=True)
         s = generate(net, args.n, times=[t], seed=args.seed, device=args.device, dtype=dtype)[0]
     samples = s if args.continuous else readout(s, cfg.data.encoding)
+    d = cfg.data  # the dataset the network learned: `neurochaos evaluate` compares against it by default
+    extra.update(dataset=d.name, data_encoding=d.encoding, data_directory=d.directory)
     save_npz(args.out, samples=samples, t=t, t_ms=t * net.tau_ms, step=ckpt.step, **extra)
     print(args.out)
     return 0

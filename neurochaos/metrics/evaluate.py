@@ -10,13 +10,22 @@ import numpy as np
 
 from ..errors import DataError
 from ..loading import load_npz
-from ..validation import check_choice
+from ..validation import check_choice, fail
 from .indices import accuracy_indices
 
 __all__ = ["load_samples", "evaluate_samples"]
 
 SAMPLE_KEYS = ("samples", "x")
 NPY_MAGIC = b"\x93NUMPY"
+
+
+def recorded_dataset(path: str | os.PathLike) -> dict:
+    """The dataset a samples ``.npz`` records (keys ``dataset``, ``data_encoding``, ``data_directory``), or {}."""
+    path = Path(path)
+    if path.suffix != ".npz" or not path.is_file():
+        return {}
+    with np.load(path, allow_pickle=False) as z:
+        return {k: str(z[k]) for k in ("dataset", "data_encoding", "data_directory") if k in z.files}
 
 
 def load_samples(path: str | os.PathLike) -> np.ndarray:
@@ -60,10 +69,10 @@ def load_samples(path: str | os.PathLike) -> np.ndarray:
 def evaluate_samples(
     samples,
     *,
-    data: str = "mnist",
+    data: str | None = None,
     directory=None,
     split: str = "test",
-    encoding: str = "pm1",
+    encoding: str | None = None,
     binary: bool | None = None,
     chunk: int = 2048,
     device: str = "cpu",
@@ -75,15 +84,17 @@ def evaluate_samples(
     ----------
     samples : str, PathLike or array_like, shape (n, D)
         An ``.npz``/``.npy`` file (see :func:`load_samples`) or the array itself.
-    data : str
-        A source of :data:`neurochaos.data.SOURCES`.
+    data : str, optional
+        A source of :data:`neurochaos.data.SOURCES`. Default: the dataset a samples file
+        records (``neurochaos sample`` writes ``dataset``, ``data_encoding`` and
+        ``data_directory``); a file or array without one must name it.
     directory : str, optional
-        Folder of IDX files, overriding the source's default.
+        Folder of IDX files, overriding the source's default (default: the recorded one).
     split : {"test", "train"}
         Reference set: the held-out test images (default) or the training images
         (AA_syn near 0 against train means the samples copy training images).
-    encoding : {"pm1", "continuous"}
-        Encoding of the reference images.
+    encoding : {"pm1", "continuous"}, optional
+        Encoding of the reference images (default: the recorded one, else "pm1").
     binary, chunk, device, seed
         As in :func:`neurochaos.metrics.accuracy_indices`: every index uses
         n_used = min(n_data, n_samples) rows of each set, the larger set cut to
@@ -99,7 +110,16 @@ def evaluate_samples(
     from ..data import load_dataset
 
     check_choice(split, "split", ("test", "train"))
-    gen = load_samples(samples) if isinstance(samples, (str, os.PathLike)) else np.asarray(samples, np.float64)
+    is_file = isinstance(samples, (str, os.PathLike))
+    gen = load_samples(samples) if is_file else np.asarray(samples, np.float64)
+    record = recorded_dataset(samples) if is_file else {}
+    if data is None:
+        if "dataset" not in record:
+            what = f"{str(samples)!r} records no dataset" if is_file else "an array records no dataset"
+            fail("data", "given (a source of neurochaos.data.SOURCES)", None, what)
+        data = record["dataset"]
+        directory = record.get("data_directory") or None if directory is None else directory
+    encoding = encoding or record.get("data_encoding") or "pm1"
     ds = load_dataset(data, directory=directory, encoding=encoding)
     ref = ds.x_test if split == "test" else ds.x_train
     if gen.ndim != 2 or gen.shape[1] != ref.shape[1]:
