@@ -167,6 +167,30 @@ def test_sweep_scatter_leaves_out_failed_rows_and_names_a_missing_column():
         nplt.plot_sweep_scatter(rows, "chaotic", "EAAI", colour="clamp")
 
 
+def test_gain_cycle_time_axes_line_up_beside_the_colour_bar():
+    fig = nplt.plot_gain_cycle(_gain_result())
+    fig.canvas.draw()
+    spans = {(round(ax.get_position().x0, 4), round(ax.get_position().x1, 4)) for ax in fig.axes[:4]}
+    assert len(spans) == 1, spans
+    (bar,) = fig.axes[1].child_axes  # the colour bar: an inset of the heat map
+    assert bar.get_ylabel() == "m_mu" and bar.get_position().x0 >= fig.axes[1].get_position().x1
+
+
+def test_demo_titles_fit_inside_the_figure_and_describe():
+    fig = nplt.plot_generation_summary(_images(8), _images(8), _history(), 0.1, SHAPE)
+    fig.canvas.draw()
+    width = fig.bbox.width
+    for ax in fig.axes:
+        box = ax.title.get_window_extent()
+        assert 0 <= box.x0 and box.x1 <= width, (ax.get_title(), box, width)
+    assert "chaos" not in fig.axes[1].get_title()  # says what is drawn, not a conclusion
+
+
+def test_raster_says_how_many_neurons_it_shows():
+    assert nplt.plot_raster(_Spikes(), neurons=10).axes[0].get_ylabel() == "neuron (first 10 of 20)"
+    assert nplt.plot_raster(_Spikes(), neurons=500).axes[0].get_ylabel() == "neuron (all 20)"
+
+
 def test_new_figure_and_save_figure(tmp_path):
     fig, axes = nplt.new_figure(2, 2, figsize=(4, 3), sharex=True)
     assert isinstance(fig, Figure) and axes.shape == (2, 2)

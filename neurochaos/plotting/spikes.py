@@ -22,7 +22,8 @@ def plot_raster(
         neurons per chain, ``duration_ms``
     path : optional output image (.png, .pdf, ...), written atomically
     chain : which chain to draw
-    neurons : how many neurons of the raster to show (index < neurons)
+    neurons : how many neurons of the raster to show (index < neurons); the axis label says
+        how many of the N are shown
     bin_ms : bin of the population rate, ms
 
     Returns the Figure: raster (neuron vs t in ms), population rate (Hz vs t in ms)
@@ -35,9 +36,11 @@ def plot_raster(
     fig, _ = new_figure(0, figsize=(9, 5))
     grid = fig.add_gridspec(2, 2, width_ratios=(4, 1), height_ratios=(3, 1))
     ax_r = fig.add_subplot(grid[0, 0])
-    sel = i < neurons
+    shown = min(neurons, N)
+    sel = i < shown
     ax_r.plot(t[sel], i[sel], "|", ms=2, color="k")
-    ax_r.set_ylabel("neuron")
+    ax_r.set_ylabel(f"neuron (first {shown} of {N})" if shown < N else f"neuron (all {N})")
+    ax_r.set_ylim(-0.5, shown - 0.5)
     ax_r.set_xlim(0, T)
     ax_p = fig.add_subplot(grid[1, 0], sharex=ax_r)
     tb, rb = population_rate(t, N, T, bin_ms)
