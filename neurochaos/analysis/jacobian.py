@@ -200,7 +200,7 @@ def step_jacobian(
                 f"`analytic` must be False for card {network.card.name!r} with method "
                 f"{cfg.method!r}: its step is not x + h(-x + W tanh(x) + b), got analytic=True"
             )
-        from ..executors.torch_engine import timed_array_index
+        from ..executors.integrators import timed_array_index
 
         g = gains[timed_array_index(n * cfg.dt, cfg.dt, len(gains))]
         return (1 - form.h) * np.eye(network.N) + form.h * form.coupling(g) * (1 - np.tanh(x) ** 2)[None, :]

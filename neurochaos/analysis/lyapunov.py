@@ -115,7 +115,7 @@ class LyapunovSpectrum:
 
 
 def _gain_lookup(gains, dt):
-    from ..executors.torch_engine import timed_array_index
+    from ..executors.integrators import timed_array_index
 
     return lambda n: float(gains[timed_array_index(n * dt, dt, len(gains))])
 

@@ -23,11 +23,24 @@ gain lowers the order to the schedule's own smoothness.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ConfigError
 
-__all__ = ["Tableau", "TABLEAUX", "BRIAN2_METHODS", "METHODS", "METHOD_HELP", "ORDER", "check_method", "assemble_step"]
+__all__ = [
+    "Tableau",
+    "TABLEAUX",
+    "BRIAN2_METHODS",
+    "METHODS",
+    "METHOD_HELP",
+    "ORDER",
+    "check_method",
+    "assemble_step",
+    "step_setup",
+    "StepSetup",
+    "timed_array_index",
+]
 
 
 @dataclass(frozen=True)
@@ -152,3 +165,85 @@ def assemble_step(
         return xn
 
     return step
+
+
+def timed_array_index(t: float, dt: float, n_values: int) -> int:
+    """Index Brian2's TimedArray reads at time ``t`` for values spaced ``dt``.
+
+    Mirrors Brian2's rule (``K`` oversampling, round half up, clip) when the
+    TimedArray's dt equals the clock's dt, so both sides read the same gain.
+    """
+    K = 8  # brian2.input.timedarray._find_K(dt, dt)
+    eps = dt / K
+    i = int((t / eps + 0.5) / K)
+    return min(max(i, 0), n_values - 1)
+
+
+@dataclass(frozen=True)
+class StepSetup:
+    """What an array executor's step takes from the network and the run (see :func:`step_setup`).
+
+    Attributes
+    ----------
+    compiled : the card's CompiledRateModel for the run's method
+    tableau : the method's Tableau, or None (Brian2 state updater)
+    weights : pathway name -> (N, N) array (the network's, or the run's overrides)
+    bias : (N,) or (M, N)
+    pathways : (pathway, summed target) of every pathway, in the card's order
+    gains : the gains sampled at n dt, n = 0 .. n_steps (list of floats)
+    gain : function t (s) -> gain, Brian2's TimedArray rule over ``gains``
+    dt_s, tau_s : step and time constant in seconds
+    """
+
+    compiled: object
+    tableau: object
+    weights: dict
+    bias: object
+    pathways: list
+    gains: list
+    gain: Callable
+    dt_s: float
+    tau_s: float
+
+
+def step_setup(network, config, engine: str, *, weights=None, gains=None, bias=None) -> StepSetup:
+    """The checks and constants every array executor (torch, numpy) builds its step from.
+
+    ``engine`` names the executor in error messages. Raises ConfigError for a card with
+    more than one integrated variable or a pathway that sums another variable than the rate.
+    """
+    from .codegen import compile_rate_model, summed_pathway  # sympy and Brian2: only when a step is made
+
+    card = network.card
+    compiled = compile_rate_model(card, config.method)
+    if len(compiled.state_vars) != 1:
+        raise ConfigError(
+            f"`model` must have one integrated variable for the {engine} engine, got {compiled.state_vars}"
+        )
+    if gains is None:
+        gains = network.gain.sample(config.n_steps + 1, config.dt)
+    gains = [float(v) for v in gains]
+    tau_s = network.tau_ms * 1e-3
+    dt_s = config.dt * tau_s
+    n_g = len(gains)
+
+    def gain(t):
+        return gains[timed_array_index(t, dt_s, n_g)]
+
+    pathways = []
+    for p in card.pathways:
+        target, pre = summed_pathway(p.model, p.weight, card.path or card.name)
+        if pre != card.rate:
+            raise ConfigError(f"pathway {p.name!r} sums `{pre}_pre`; the {engine} engine sums the rate `{card.rate}`")
+        pathways.append((p, target))
+    return StepSetup(
+        compiled=compiled,
+        tableau=TABLEAUX.get(config.method),
+        weights=network.weights if weights is None else weights,
+        bias=network.bias if bias is None else bias,
+        pathways=pathways,
+        gains=gains,
+        gain=gain,
+        dt_s=dt_s,
+        tau_s=tau_s,
+    )

@@ -21,24 +21,12 @@ from ..model.schedule import constant_value
 from ..threads import blas_pool
 from ..validation import check_device, dtype_name
 from .base import Executor, RunConfig, RunInputs, Trace, register
-from .integrators import METHODS, TABLEAUX, assemble_step
+from .integrators import METHODS, assemble_step, step_setup, timed_array_index
 
 __all__ = ["TorchEngine", "make_step", "timed_array_index", "capture_graph", "capture_steps", "PRECISIONS"]
 
 #: Matrix-product precisions of the torch step (see :func:`make_step`).
 PRECISIONS = ("highest", "tf32", "bf16")
-
-
-def timed_array_index(t: float, dt: float, n_values: int) -> int:
-    """Index Brian2's TimedArray reads at time ``t`` for values spaced ``dt``.
-
-    Mirrors Brian2's rule (``K`` oversampling, round half up, clip) when the
-    TimedArray's dt equals the clock's dt, so both sides read the same gain.
-    """
-    K = 8  # brian2.input.timedarray._find_K(dt, dt)
-    eps = dt / K
-    i = int((t / eps + 0.5) / K)
-    return min(max(i, 0), n_values - 1)
 
 
 def _resolve_device(device):
@@ -108,8 +96,6 @@ def make_step(
     """
     import torch
 
-    from .codegen import compile_rate_model, summed_pathway  # sympy and Brian2: only when a step is made
-
     dtype = dtype_name(dtype)
     tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
     dev = _resolve_device(device)
@@ -127,22 +113,9 @@ def make_step(
         return torch.as_tensor(np.ascontiguousarray(a.T if transpose else a), dtype=tdtype, device=dev)
 
     card = network.card
-    tableau = TABLEAUX.get(config.method)
-    compiled = compile_rate_model(card, config.method)
-    if len(compiled.state_vars) != 1:
-        raise ConfigError(f"`model` must have one integrated variable for the torch engine, got {compiled.state_vars}")
-    w = network.weights if weights is None else weights
-    b = network.bias if bias is None else bias
-    if gains is None:
-        gains = network.gain.sample(config.n_steps + 1, config.dt)
-    gains = [float(v) for v in gains]
-    tau_s = network.tau_ms * 1e-3
-    dt_s = config.dt * tau_s
-    n_g = len(gains)
-
-    def gain(t):
-        return gains[timed_array_index(t, dt_s, n_g)]
-
+    setup = step_setup(network, config, "torch", weights=weights, gains=gains, bias=bias)
+    compiled, tableau, w, b = setup.compiled, setup.tableau, setup.weights, setup.bias
+    gains, gain, dt_s, tau_s = setup.gains, setup.gain, setup.dt_s, setup.tau_s
     names = [p.name for p in card.pathways]
     unknown = set(skip) - set(names)
     if unknown:
@@ -151,10 +124,7 @@ def make_step(
         raise ConfigError(f"`cpu_blas` must be 'numpy' or 'torch', got {cpu_blas!r}")
     use_np = dev.type == "cpu" and cpu_blas == "numpy"
     paths = []
-    for p in card.pathways:
-        target, pre = summed_pathway(p.model, p.weight, card.path or card.name)
-        if pre != card.rate:
-            raise ConfigError(f"pathway {p.name!r} sums `{pre}_pre`; the torch engine sums the rate `{card.rate}`")
+    for p, target in setup.pathways:
         if p.name in skip:
             continue
         WT = tensor(w[p.name], transpose=True)
