@@ -52,6 +52,17 @@ def test_samples_record_their_dataset_and_evaluate_uses_it(tmp_path, config, cap
     assert "`data` must be given" in capsys.readouterr().err
 
 
+def test_train_takes_n_visible_from_the_data_when_the_config_leaves_it_out(tmp_path, tiny_train_toml):
+    cfg = tmp_path / "no_nv.toml"
+    cfg.write_text(tiny_train_toml().replace("n_visible = 64\n", ""))
+    assert "n_visible" not in cfg.read_text()
+    out = tmp_path / "run"
+    assert main(["train", str(cfg), "--out", str(out), "--steps", "2", "--no-progress"]) == 0
+    net, stored, _ = load_trained(out)
+    assert stored.model.n_visible == 64 and net.n_visible == 64  # the digits' 8 x 8 pixels, not the card's 784
+    assert main(["train", str(cfg), "--out", str(out), "--resume", "--no-progress"]) == 0  # same config on resume
+
+
 def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, capsys):
     out = tmp_path / "run"
     assert main(["train", str(config), "--out", str(out), "--steps", "1", "--no-progress"]) == 0

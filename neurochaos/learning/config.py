@@ -47,7 +47,8 @@ class ModelConfig(Validated):
     ----------
     card : model card name or path (fu_unrestricted, fu_restricted2, fu_restricted3)
     architecture : unrestricted, restricted2 or restricted3 (default: the card's)
-    n_visible, n_hidden, n_hidden2 : layer sizes (n_visible must match the data's pixels)
+    n_visible, n_hidden, n_hidden2 : layer sizes; n_visible must match the data's pixels, and
+        :func:`~neurochaos.learning.train` sets it from the data when it is not given
     g : gain of the frozen random coupling J (J_ij ~ N(0, g^2/N))
     T : duration of each phase and of generation, in units of tau
     dt : integration step in units of tau

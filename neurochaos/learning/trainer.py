@@ -193,6 +193,9 @@ def train(
         checkpoint is never overwritten by a run that fails.
     DataError : empty data, NaN, or images of the wrong size for the model
     """
+    if config.model.n_visible is None:  # one visible unit per pixel of the data (not the card's default)
+        dataset = dataset if dataset is not None else _load_dataset(config)
+        config = config.replace("model", n_visible=int(np.shape(dataset.x_train)[1]))
     cfg = config.resolve()
     out = Path(out)
     if out.exists() and not out.is_dir():
