@@ -23,12 +23,14 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..validation import dtype_name
+from .base import DTYPES as RUN_DTYPES
 from .base import Executor, RunConfig, RunInputs, Trace, register
 from .integrators import METHODS, assemble_step, step_setup
 
 __all__ = ["NumpyEngine", "make_numpy_step"]
 
-DTYPES = {"float64": np.float64, "float32": np.float32}
+#: The run precisions of :data:`~neurochaos.executors.base.DTYPES` as numpy types.
+DTYPES = {name: np.dtype(name).type for name in RUN_DTYPES}
 
 
 def make_numpy_step(
