@@ -63,6 +63,18 @@ def test_train_takes_n_visible_from_the_data_when_the_config_leaves_it_out(tmp_p
     assert main(["train", str(cfg), "--out", str(out), "--resume", "--no-progress"]) == 0  # same config on resume
 
 
+def test_sample_shows_progress_unless_quiet(tmp_path, config, capsys):
+    out = tmp_path / "run"
+    assert main(["-q", "train", str(config), "--out", str(out), "--steps", "1"]) == 0
+    assert "train" not in capsys.readouterr().err  # -q: the training bar is hidden too
+    argv = ["sample", str(out), "--n", "20", "--out", str(tmp_path / "s.npz"), "--overwrite"]
+    assert main(argv) == 0
+    assert "generate" in capsys.readouterr().err  # the bar, on stderr
+    for quiet in (["-q", *argv], [*argv, "--no-progress"]):
+        assert main(quiet) == 0
+        assert "generate" not in capsys.readouterr().err
+
+
 def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, capsys):
     out = tmp_path / "run"
     assert main(["train", str(config), "--out", str(out), "--steps", "1", "--no-progress"]) == 0

@@ -47,6 +47,7 @@ def _version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurochaos", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="print the traceback of internal errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars (as each command's --no-progress)")
     parser.add_argument("--version", action="version", version=f"neurochaos {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
@@ -71,6 +72,8 @@ def _traceback(args) -> None:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.quiet and hasattr(args, "no_progress"):
+        args.no_progress = True
     prefix = f"neurochaos {args.command}:"
     try:
         code = int(args.func(args) or 0)

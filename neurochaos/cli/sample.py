@@ -8,7 +8,7 @@ from __future__ import annotations
 
 
 def register(sub):
-    from .common import add_execution, add_overwrite, add_seed
+    from .common import add_execution, add_overwrite, add_reporting, add_seed
 
     p = sub.add_parser("sample", help="generate samples from a trained network (free chaotic dynamics, no noise)")
     p.add_argument("dir", help="training folder (or its checkpoint.npz)")
@@ -45,6 +45,7 @@ def register(sub):
         "data_directory)",
     )
     add_overwrite(p)
+    add_reporting(p, json=False)
     p.set_defaults(func=run)
 
 
@@ -68,7 +69,7 @@ def run(args) -> int:
         every = net.T if args.every is None else args.every
         frames = stream(
             net, args.n, every=every, chains=args.chains, g=args.g, gain_cycle=cycle, seed=args.seed,
-            device=args.device, dtype=dtype,
+            device=args.device, dtype=dtype, progress=not args.no_progress,
         )  # fmt: skip
         s = frames.transpose(1, 0, 2).reshape(-1, net.n_visible)[: args.n]  # chain by chain, in time order
         t = every
@@ -85,7 +86,9 @@ def run(args) -> int:
             if value is not None:
                 fail(flag, "used with --stream only", value)
         t = net.T if args.t is None else check_float(args.t, "--t", low=0.0, low_open=True)
-        s = generate(net, args.n, times=[t], seed=args.seed, device=args.device, dtype=dtype)[0]
+        s = generate(
+            net, args.n, times=[t], seed=args.seed, device=args.device, dtype=dtype, progress=not args.no_progress
+        )[0]
     samples = s if args.continuous else readout(s, cfg.data.encoding)
     d = cfg.data  # the dataset the network learned: `neurochaos evaluate` compares against it by default
     extra.update(dataset=d.name, data_encoding=d.encoding, data_directory=d.directory)
