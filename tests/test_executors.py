@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -140,6 +142,17 @@ def test_standalone_detects_run_args_that_were_not_applied(has_compiler, monkeyp
         monkeypatch.setattr(ex._device, "run", dropping_weights)
         with pytest.raises(RunArgsMismatchError, match=r"`weights\['rand'\]` read back after the run differs"):
             ex.run(x0, weights={"rand": 2 * net.weights["rand"]})
+
+
+@pytest.mark.standalone
+def test_standalone_build_says_it_is_building_when_progress_is_on(has_compiler, capfd):
+    net = build_network("chaotic_rate", N=20, g=1.2, seed=0)
+    with get_executor("brian2-cpp", progress=True) as ex:
+        ex.prepare(net, RunConfig(T=1.0, dt=0.1))
+        ex.run(initial_state(net, 1, seed=1))
+    err = capfd.readouterr().err
+    assert "brian2-cpp: generating and compiling the cpp_standalone project for 1 chain(s)" in err
+    assert re.search(r"brian2-cpp: built in \d+\.\d s", err)
 
 
 def test_brian2_cuda_names_what_is_missing_here():

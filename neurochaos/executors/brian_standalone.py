@@ -10,6 +10,7 @@ compared, because Brian2 only prints to stderr when a run_args file is wrong.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -102,6 +103,14 @@ class BrianStandalone(Executor):
         device.activate(build_on_run=False, directory=self.directory)
         self._configure_prefs()
         net, cfg = self.network, self.config
+        t0 = time.perf_counter()
+        if self.progress:  # the build is the slow part (tens of seconds): say so before it starts
+            print(
+                f"{self.name}: generating and compiling the {self.device_name} project for {M} chain(s) in "
+                f"{self.directory} (once; later runs pass their inputs as run_args)",
+                file=sys.stderr,
+                flush=True,
+            )
         try:
             with default_dt_restored(), brian_errors(f"{self.name} build of {net.card.path or net.card.name}"):
                 objs = self._kind.build(net, cfg, M, gains, self.record_v)
@@ -114,6 +123,8 @@ class BrianStandalone(Executor):
                 raise ExecutorUnavailableError(f"{self.device_name} build failed in {self.directory}: {exc}") from exc
         finally:
             b2.set_device("runtime")  # leave the process in runtime mode for other users of Brian2
+        if self.progress:
+            print(f"{self.name}: built in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
         self._device = device
         self._objs = objs
         self._built_for = M
