@@ -7,10 +7,10 @@ A baseline generator. The state is the phase-space point m = (x, v) per pixel; t
     a* = (4 / (1 - t)) ((x1 - x) / (1 - t) - v),
 
 from the prior (x0, v0) ~ N(0, Sigma0) (per pixel; variances ``var_x0``, ``var_v0`` and
-correlation ``corr0``). Because it is linear, p(m_t | x1) is Gaussian in closed form
+correlation ``corr0``). Because it is linear, ``p(m_t | x1)`` is Gaussian in closed form
 (:func:`conditional_moments`), and a network F(x, v, t) is trained without simulation to
-regress a* at samples of p(m_t | x1) (loss weight sqrt(1 / (1 - t)), t ~ U[t_min, t_max]);
-the learned drift E[a* | m_t] then carries the prior to the data distribution.
+regress a* at samples of ``p(m_t | x1)`` (loss weight sqrt(1 / (1 - t)), t ~ U[t_min, t_max]);
+the learned drift ``E[a* | m_t]`` then carries the prior to the data distribution.
 
 The closed form (derived here, not read from the public code): with a = 1 - t, b = 1 - s,
 the homogeneous system x'' = -4 x / a^2 - 4 x' / a (x measured from x1) has solutions
@@ -436,8 +436,8 @@ def bridge_batch(x1, t, config: AGMConfig, gen):
 def train_agm(x_train, config: AGMConfig = AGMConfig(), *, progress: bool = False, init_state=None) -> AGM:
     """Fit the drift network on ``x_train`` (n, D) in [-1, 1] without simulating the SDE.
 
-    Each step draws a minibatch x1, times t ~ U[t_min, t_max] and (x_t, v_t) ~ p(. | x1)
-    from the closed form, and minimises mean_t sqrt(1 / (1 - t)) |F_theta(x_t, v_t, t) - a* / n(t)|^2.
+    Each step draws a minibatch x1, times t ~ U[t_min, t_max] and ``(x_t, v_t) ~ p(. | x1)``
+    from the closed form, and minimises ``mean_t sqrt(1 / (1 - t)) |F_theta(x_t, v_t, t) - a* / n(t)|^2``.
     ``init_state`` (an :attr:`AGM.state` of the same sizes) starts the weights and their EMA
     there instead of at random (a warm start).
     """

@@ -6,6 +6,7 @@ running needs an NVIDIA GPU, compiling does not (``require_gpu=False`` with a
 ``compute_capability``).
 
 CUDA 13 fixes applied here:
+
 - the generated makefile hard-codes ``-std=c++11``, too old for Thrust/CUB:
   ``-std=c++17`` is added to both the nvcc and the gcc flags (the later flag wins);
 - where the toolkit has no cuRAND, its headers and library are taken from the

@@ -4,7 +4,7 @@
 
 - ``lambda_max``: the two-trajectory largest Lyapunov exponent (1/tau), averaged over a
   few starts (:func:`~neurochaos.learning.sampling.largest_lyapunov`);
-- ``saturated``: the fraction of units with |tanh x| > 0.99 after time T from random
+- ``saturated``: the fraction of units with ``|tanh x|`` > 0.99 after time T from random
   starts (all units, and visible / hidden separately);
 - ``jacobian_radius``: the spectral radius of ``(g J0 + A) diag(1 - tanh^2 x)``, the
   coupling part of the Jacobian tau dF/dx + I, averaged over those states. It exceeds 1
@@ -25,7 +25,7 @@ __all__ = ["chaos_probe", "adapt_gain", "G_MIN", "G_MAX", "SATURATION"]
 
 #: Bounds of the homeostatic gain.
 G_MIN, G_MAX = 0.1, 20.0
-#: |tanh x| above this counts as saturated.
+#: ``|tanh x|`` above this counts as saturated.
 SATURATION = 0.99
 
 

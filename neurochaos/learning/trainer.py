@@ -219,7 +219,7 @@ def _remove_if_empty(out: Path, lock: Path) -> None:
             out.rmdir()
 
 
-#: Largest |A_ij| or |bias_i| a training step may produce: rates are in [-1, 1], so beyond this every
+#: Largest ``|A_ij|`` or ``|bias_i|`` a training step may produce: rates are in [-1, 1], so beyond this every
 #: unit is saturated by any single input and the learning rate ``training.k`` is far too large.
 DIVERGENCE_LIMIT = 1e6
 

@@ -39,8 +39,8 @@ from ..validation import check_device, check_int, fail
 __all__ = ["accuracy_indices", "e2", "es", "er", "aai", "adversarial_accuracy", "is_binary"]
 
 #: Continuous data: two squared Euclidean distances from a point ``a`` tie when they differ by at most
-#: TIE_RTOL x (|a|^2 + |b|^2), b the farther of the two neighbours: 2048 ulps of float64, above the
-#: rounding of |a|^2 + |b|^2 - 2 a.b (measured <= 12 ulps at N_v = 784; worst-case bound N_v ulps), so
+#: TIE_RTOL x ``(|a|^2 + |b|^2)``, b the farther of the two neighbours: 2048 ulps of float64, above the
+#: rounding of ``|a|^2 + |b|^2 - 2 a.b`` (measured <= 12 ulps at N_v = 784; worst-case bound N_v ulps), so
 #: copies and exact ties are caught and distinct neighbours are resolved to 2.3e-13 of the norms.
 TIE_RTOL = 2.0**-42
 
@@ -266,8 +266,8 @@ def _recognised(own, other, sq) -> float:
 
     ``own``, ``other`` (n,): distance proxies to the nearest point of each set;
     ``sq`` (n,): squared norms (Euclidean), or None (Hamming: exact integers,
-    compared exactly). Euclidean ties: within TIE_RTOL (|a|^2 + |b|^2), with
-    |b| <= |a| + sqrt(d) bounding the neighbour's norm.
+    compared exactly). Euclidean ties: within ``TIE_RTOL (|a|^2 + |b|^2)``, with
+    ``|b| <= |a| + sqrt(d)`` bounding the neighbour's norm.
     """
     if sq is None:
         return float((own < other).double().mean())

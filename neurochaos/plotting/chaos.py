@@ -32,7 +32,7 @@ def _labelled(fig, ax, path, xlabel: str, ylabel: str, title: str | None) -> Fig
 def plot_sensitivity(
     trace, path=None, *, units: int = 3, labels=("x(0)", "perturbed"), title: str | None = None
 ) -> Figure:
-    """Two nearby trajectories: the first ``units`` units of both, and their distance |x - x'|(t) (log scale).
+    """Two nearby trajectories: the first ``units`` units of both, and their distance ``|x - x'|(t)`` (log scale).
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ __all__ = ["plot_gain_cycle"]
 
 
 def plot_gain_cycle(result, path=None, *, chain: int = 0, title: str | None = None) -> Figure:
-    """Gain g(t), overlaps m_mu(t) (signed heat map), max |m_mu| with orthogonal activity, and memory label.
+    """Gain g(t), overlaps m_mu(t) (signed heat map), max ``|m_mu|`` with orthogonal activity, and memory label.
 
     Parameters
     ----------
