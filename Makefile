@@ -3,13 +3,13 @@ PYTHON := $(shell .ci/find-python)
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-cuda-build lint bench clean
+.PHONY: demo test docs test-cuda-build lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || (echo "no Python >= 3.12 found (see .ci/find-python)"; exit 1)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[dev,export,cuda,sweep,nwb]'
+	$(VENV)/bin/python -m pip install -q -e '.[dev,export,cuda,sweep,nwb,docs]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -17,6 +17,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+# The docs site: Sphinx + MyST-NB, the tutorials executed (cached in docs/_build/.jupyter_cache:
+# a notebook runs again only when its code changed), warnings fatal, then the figure check.
+docs: $(STAMP)
+	$(VENV)/bin/python -m sphinx -j 2 -W --keep-going -b html -q docs docs/_build/html
+	$(VENV)/bin/python docs/check_html.py docs/_build/html
 
 test-cuda-build: $(STAMP)
 	NEUROCHAOS_TEST_CUDA_BUILD=1 $(VENV)/bin/python -m pytest -q -m cuda_build
@@ -28,4 +34,4 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bench_rate.py
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out docs/_build docs/api/generated

@@ -12,7 +12,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("MPLBACKEND", "Agg")
+# The notebooks run in kernels started from this process (two at a time with -j 2): one BLAS/OpenMP
+# thread each. On a 2-core machine a 2-thread torch pool beside another busy process spins at its
+# barriers: a 64 + 64 unit training step took 5x longer with 2 threads than with 1 (measured here).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import neurochaos  # noqa: E402
 

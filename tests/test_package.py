@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import configparser
-import json
 import os
 from pathlib import Path
 
@@ -37,23 +36,19 @@ def test_citation_file_is_valid_cff():
     assert all(ref["title"] and ref["authors"] for ref in cff["references"])
 
 
-_FROM_WHEEL = """
-import json, sys
-import neurochaos
-from neurochaos.model import list_cards
-from neurochaos.simulate import simulate
-rate = simulate("chaotic_rate", N=30, T=2.0)
-spikes = simulate("chaotic_lif", N=60, T=1.0, record_every=20)
-print(json.dumps({"file": neurochaos.__file__, "cards": list_cards(), "rate": list(rate.x.shape),
-                  "rate_executor": rate.meta["executor"], "spiking_executor": spikes.meta["executor"]}))
-"""
+def test_a_built_wheel_in_a_fresh_venv_lists_every_card_and_simulates_outside_the_source_tree(tmp_path):
+    """Wheel (not an editable install) -> fresh venv -> the ``neurochaos`` command, run from elsewhere.
 
-
-def test_a_built_wheel_carries_every_card_and_runs_outside_the_source_tree(tmp_path):
-    """The wheel (not an editable install) ships the cards; rate and spiking cards simulate from it."""
+    The fresh venv gets only the wheel; its dependencies (brian2, torch, ...) are found through a
+    ``.pth`` line naming this environment's site-packages, so nothing is downloaded. A ``.pth``
+    path line adds the folder without running the ``.pth`` files inside it, so the editable
+    install of the source tree stays out of the fresh venv.
+    """
     import shutil
+    import site
     import subprocess
     import sys
+    import sysconfig
     import zipfile
 
     src = tmp_path / "src"
@@ -72,15 +67,53 @@ def test_a_built_wheel_carries_every_card_and_runs_outside_the_source_tree(tmp_p
         shipped = sorted(
             Path(n).stem for n in z.namelist() if n.startswith("neurochaos/cards/") and n.endswith(".toml")
         )
-        assert shipped == cards and len(cards) >= 10
-        z.extractall(tmp_path / "site")
+    assert shipped == cards and len(cards) >= 10
+
+    venv = tmp_path / "fresh"
+    made = subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr[-2000:]
+    py = venv / "bin" / "python"
+    fresh_site = Path(
+        subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                       capture_output=True, text=True, check=True).stdout.strip()
+    )  # fmt: skip
+    deps = [p for p in site.getsitepackages() + [sysconfig.get_paths()["purelib"]] if Path(p).is_dir()]
+    lines = list(dict.fromkeys(deps))
+    for d in dict.fromkeys(deps):  # their .pth files too (setuptools' distutils shim), not the editable install
+        for pth in sorted(Path(d).glob("*.pth")):
+            if pth.name.startswith("__editable__") or "neurochaos" in pth.name:
+                continue
+            for line in pth.read_text().splitlines():
+                if line.strip() and not line.startswith("#"):
+                    lines.append(line if line.startswith(("import ", "import\t")) else str(Path(d) / line))
+    (fresh_site / "_neurochaos_test_deps.pth").write_text("\n".join(lines) + "\n")
+    inst = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert inst.returncode == 0, inst.stderr[-2000:]
+
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "NEUROCHAOS_MODELS"}
-    env["PYTHONPATH"] = str(tmp_path / "site")  # before site-packages' editable finder
-    run = subprocess.run([sys.executable, "-c", _FROM_WHEEL], cwd=outside, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr[-3000:]
-    out = json.loads(run.stdout.strip().splitlines()[-1])
-    assert out["file"].startswith(str(tmp_path / "site"))
-    assert out["cards"] == cards and out["rate"] == [20, 1, 30]
-    assert (out["rate_executor"], out["spiking_executor"]) == ("numpy", "brian2-runtime")
+    env = {k: v for k, v in os.environ.items() if k not in ("NEUROCHAOS_MODELS", "PYTHONPATH")}
+    env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
+    env["MPLBACKEND"] = "Agg"
+
+    def cli(*args):
+        run = subprocess.run([venv / "bin" / "neurochaos", *args], cwd=outside, env=env, capture_output=True, text=True)
+        assert run.returncode == 0, (args, run.stderr[-3000:])
+        return run.stdout
+
+    where = subprocess.run([py, "-c", "import neurochaos; print(neurochaos.__file__)"], cwd=outside, env=env,
+                           capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    assert where.startswith(str(fresh_site)), where  # the wheel's copy, not the source tree
+    listed = cli("models")
+    assert all(name in listed for name in cards), listed
+    cli("simulate", "chaotic_rate", "--N", "30", "--T", "2", "--out", "rate.npz", "--no-progress")
+    cli("simulate", "chaotic_lif", "--N", "60", "--T", "1", "--out", "spikes.npz", "--no-progress")
+    import numpy as np
+
+    with np.load(outside / "rate.npz") as rate:
+        assert rate["x"].shape[1:] == (1, 30)
+    with np.load(outside / "spikes.npz") as spikes:
+        assert "spike_i" in spikes.files

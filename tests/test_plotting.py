@@ -252,3 +252,24 @@ def test_no_backend_switch_or_pyplot_in_the_package_or_experiments():
     assert switching == []
     pyplot = [str(f.relative_to(ROOT)) for f in files if _PYPLOT.search(f.read_text())]
     assert pyplot == []
+
+
+def test_a_returned_figure_displays_as_png_in_an_ipython_shell():
+    """Figures never touch pyplot, so new_figure registers IPython's PNG formatter itself."""
+    import base64
+
+    pytest.importorskip("IPython")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from neurochaos.plotting import new_figure
+
+    shell = InteractiveShell.instance()
+    try:
+        fig, ax = new_figure(1, 1, figsize=(2, 2))
+        ax.plot([0, 1], [0, 1])
+        data, _ = shell.display_formatter.format(fig)
+        png = data["image/png"]  # base64 text in recent IPython, bytes in older ones
+        png = base64.b64decode(png) if isinstance(png, str) else png
+        assert png[:4] == b"\x89PNG"
+    finally:
+        InteractiveShell.clear_instance()

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import sys
+
 from matplotlib.figure import Figure
 
 __all__ = ["new_figure"]
+
+
+def _show_in_notebooks() -> None:
+    """In a running IPython shell, display returned Figures as PNG (idempotent, cheap).
+
+    IPython registers its Figure formatter only when pyplot is imported under the inline
+    backend; figures made here never touch pyplot, so a notebook would otherwise show
+    ``<Figure size ... with 1 Axes>`` instead of the picture.
+    """
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
+    try:
+        shell.display_formatter.formatters["image/png"].lookup_by_type(Figure)
+        return  # already registered (here, or by pyplot's inline backend)
+    except KeyError:
+        pass
+    from IPython.core.pylabtools import select_figure_formats
+
+    select_figure_formats(shell, {"png"}, bbox_inches="tight")
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 4.8), dpi: float | None = None, **subplots_kw):
@@ -34,6 +57,7 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 4.8), dpi: float
     >>> new_figure(0)[1] is None
     True
     """
+    _show_in_notebooks()
     fig = Figure(figsize=figsize, dpi=dpi)
     if nrows == 0:
         return fig, None
