@@ -5,7 +5,10 @@ Public API::
     from neurochaos import build_network, initial_state, simulate, sweep, RunConfig, get_executor
 """
 
-from . import sweep  # a callable package: neurochaos.sweep(task, grid, out=...) runs neurochaos.sweep.sweep
+from . import (
+    logs,  # noqa: F401  (the "neurochaos" logger, silent by default)
+    sweep,  # a callable package: neurochaos.sweep(task, grid, out=...) runs neurochaos.sweep.sweep
+)
 from .errors import (
     CheckpointError,
     ConfigError,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from .executors import RunConfig, Trace, get_executor
 from .model import GainSchedule, build_network, initial_state
 from .validation import check_int, in_tau
 
 __all__ = ["simulate"]
+
+_log = logging.getLogger(__name__)
 
 
 def simulate(
@@ -74,6 +78,10 @@ def simulate(
         x0 = initial_state(net, chains, seed=seed + 1)
     if executor == "auto":
         executor = auto_executor(net.card.kind, config.device)
+    _log.info(
+        "simulate %s: N = %d, T = %g tau, dt = %g tau, %d chain(s), executor %s, %s on %s",
+        net.card.name, net.N, T, config.dt, chains, executor, config.dtype, config.device,
+    )  # fmt: skip
     options = {"progress": progress}
     with get_executor(executor, **options) as ex:
         ex.prepare(net, config)

@@ -46,14 +46,19 @@ def _version() -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="neurochaos", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="print the traceback of internal errors")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bars (as each command's --no-progress)")
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="log what the work is doing (-v: INFO, -vv: DEBUG) and print the traceback of internal errors",
+    )  # fmt: skip
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="errors only: no log lines, no progress bars (as --no-progress)"
+    )
     parser.add_argument("--version", action="version", version=f"neurochaos {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     for command in sub.choices.values():  # -v also after the command name
-        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        command.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -74,6 +79,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.quiet and hasattr(args, "no_progress"):
         args.no_progress = True
+    from ..logs import configure, level_for
+
+    configure(level_for(args.verbose, args.quiet))
     prefix = f"neurochaos {args.command}:"
     try:
         code = int(args.func(args) or 0)

@@ -21,6 +21,7 @@ set, so train and test never overlap.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ from ..validation import check_choice, check_int, fail
 from .idx import find_idx_files, read_idx, verify_sha256
 
 __all__ = ["SOURCES", "ENCODINGS", "Dataset", "load_dataset", "encode", "default_directory"]
+
+_log = logging.getLogger(__name__)
 
 SOURCES = ("mnist", "fashion-mnist", "mnist5k", "digits", "idx")
 ENCODINGS = ("pm1", "continuous")
@@ -350,4 +353,6 @@ def load_dataset(
     x_test = encode(_to_unit(xte, source).reshape(len(xte), -1), encoding)
     if n_train is not None or n_test is not None:
         source += f"; subsampled to {len(xtr)} train / {len(xte)} test with seed {seed}"
+    _log.info("dataset %s (%s): %d train / %d test images of %s, from %s", name, encoding, len(x_train), len(x_test),
+              image_shape, source)  # fmt: skip
     return Dataset(x_train, ytr, x_test, yte, image_shape, name, encoding, source)

@@ -9,6 +9,7 @@ compared, because Brian2 only prints to stderr when a run_args file is wrong.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 import tempfile
@@ -24,6 +25,8 @@ from .brian_common import check_brian_config, kind_adapter
 from .brian_runtime import brian_available, default_dt_restored
 
 __all__ = ["BrianStandalone", "compiler_available"]
+
+_log = logging.getLogger(__name__)
 
 #: The standalone device is a process-wide singleton: the executor that built last owns it.
 _OWNER = {"cpp_standalone": None, "cuda_standalone": None}
@@ -104,6 +107,7 @@ class BrianStandalone(Executor):
         self._configure_prefs()
         net, cfg = self.network, self.config
         t0 = time.perf_counter()
+        _log.info("%s: building the %s project for %d chain(s) in %s", self.name, self.device_name, M, self.directory)
         if self.progress:  # the build is the slow part (tens of seconds): say so before it starts
             print(
                 f"{self.name}: generating and compiling the {self.device_name} project for {M} chain(s) in "
@@ -123,6 +127,7 @@ class BrianStandalone(Executor):
                 raise ExecutorUnavailableError(f"{self.device_name} build failed in {self.directory}: {exc}") from exc
         finally:
             b2.set_device("runtime")  # leave the process in runtime mode for other users of Brian2
+        _log.info("%s: built in %.1f s", self.name, time.perf_counter() - t0)
         if self.progress:
             print(f"{self.name}: built in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
         self._device = device

@@ -13,6 +13,7 @@ reproduces it exactly (on CPU: identical final weights).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from .phases import PhaseRunner
 from .sampling import generate, readout
 
 __all__ = ["TrainResult", "train", "load_trained", "check_training_data", "evaluate_network", "CHECKPOINT_NAME"]
+
+_log = logging.getLogger(__name__)
 
 CHECKPOINT_NAME = "checkpoint.npz"
 
@@ -319,6 +322,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             write_json(t_hist, record)
             write_json(t_cfg, cfg.to_dict())
         saved["step"] = step
+        _log.debug("step %d: checkpoint written to %s", step, ckpt_path)
 
     def evaluate():
         ind = evaluate_network(
@@ -332,6 +336,8 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             dtype=tr.dtype,
         )
         history.append({"step": step, **ind})
+        _log.info("step %d: EAAI %.4f, AA_truth %.3f, AA_syn %.3f, E2 %.5f (%d samples)", step, ind["EAAI"],
+                  ind["AA_truth"], ind["AA_syn"], ind["E2"], tr.eval_samples)  # fmt: skip
 
     def make_fused(net, chains):
         from .fused import FusedTrainer
@@ -361,6 +367,8 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             probe["g_next"] = adapt_gain(net.g, probe["lambda_max"], tr.chaos_target, tr.chaos_rate)
             net = net.with_gain(probe["g_next"])
         chaos.append({"step": step, **probe})
+        _log.info("step %d: lambda_max %+.3f / tau, saturated visible %.2f, g %.3f%s", step, probe["lambda_max"],
+                  probe["saturated_visible"], net.g, f" -> {probe['g_next']:.3f}" if "g_next" in probe else "")  # fmt: skip
         return net
 
     def adapt_chaos(net, fused):
@@ -455,6 +463,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             runner.close()
         if bar is not None:
             bar.close()
+    _log.info("training stopped at step %d of %d; checkpoint %s", step, tr.steps, ckpt_path)
     return TrainResult(net, cfg, step, history, out, chaos)
 
 

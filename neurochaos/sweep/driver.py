@@ -8,6 +8,7 @@ finishing) still gives one row, and a row is only written once its point is done
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from .spec import SweepSpec, make_spec
 from .table import SPEC_NAME, TABLE_NAME, ResultsTable, now_utc
 
 __all__ = ["sweep", "SweepResult", "check_folder"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,8 @@ def _sweep_locked(
     table.compact()
     done = table.finished(retry_errors=retry_errors)
     todo = [p for p in points if p.key not in done]
+    _log.info("sweep %s into %s: %d point(s), %d already in the table, %d to run", spec.task, out, len(points),
+              len(points) - len(todo), len(todo))  # fmt: skip
     n_run = 0
     started = now_utc()
     try:
