@@ -73,6 +73,12 @@ def test_sample_shows_progress_unless_quiet(tmp_path, config, capsys):
     for quiet in (["-q", *argv], [*argv, "--no-progress"]):
         assert main(quiet) == 0
         assert "generate" not in capsys.readouterr().err
+    evaluate = ["evaluate", str(tmp_path / "s.npz")]
+    assert main(evaluate) == 0
+    assert "indices of 20 vs" in capsys.readouterr().err  # evaluate's stage bar
+    for quiet in (["-q", *evaluate], [*evaluate, "--no-progress"]):
+        assert main(quiet) == 0
+        assert "indices of" not in capsys.readouterr().err
 
 
 def test_train_refuses_to_overwrite_and_reports_bad_input(tmp_path, config, capsys):

@@ -28,7 +28,7 @@ def register(sub):
     add_execution(p, executor=False, dtype=False)
     p.add_argument("--chunk", type=int, default=2048, help="rows per distance block (default 2048)")
     add_seed(p, "seed of the equal-size subset drawn from the larger set (every index)")
-    add_reporting(p, progress=False)
+    add_reporting(p)
     p.add_argument("--out", default=None, help="also write the JSON result to this file")
     add_overwrite(p)
     p.set_defaults(func=run)
@@ -44,6 +44,7 @@ def run(args) -> int:
     res = evaluate_samples(
         args.samples, data=args.data, directory=args.data_dir, split=args.split, encoding=args.encoding,
         binary=binary, chunk=args.chunk, device=args.device, seed=args.seed,
+        progress=not args.no_progress,
     )  # fmt: skip
     res["samples"] = str(args.samples)
     if args.out:

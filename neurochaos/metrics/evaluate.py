@@ -77,6 +77,7 @@ def evaluate_samples(
     chunk: int = 2048,
     device: str = "cpu",
     seed: int = 0,
+    progress: bool = False,
 ) -> dict:
     """The four accuracy indices of a samples file against one split of a dataset.
 
@@ -99,6 +100,8 @@ def evaluate_samples(
         As in :func:`neurochaos.metrics.accuracy_indices`: every index uses
         n_used = min(n_data, n_samples) rows of each set, the larger set cut to
         a random subset drawn from ``seed``.
+    progress : bool
+        Show a bar over the stages of the computation (off by default; the CLI shows it).
 
     Returns
     -------
@@ -126,7 +129,7 @@ def evaluate_samples(
         got = gen.shape[1] if gen.ndim == 2 else f"shape {gen.shape}"
         raise DataError(f"`samples` must have {ref.shape[1]} pixels per image like the {data} data, got {got}")
     t0 = time.perf_counter()
-    res = accuracy_indices(ref, gen, binary=binary, chunk=chunk, device=device, seed=seed)
+    res = accuracy_indices(ref, gen, binary=binary, chunk=chunk, device=device, seed=seed, progress=progress)
     res.update(
         n_data=int(ref.shape[0]),
         n_samples=int(gen.shape[0]),

@@ -347,7 +347,14 @@ def aai(data, generated, *, binary: bool | None = None, chunk: int = 2048, devic
 
 
 def accuracy_indices(
-    data, generated, *, binary: bool | None = None, chunk: int = 2048, device: str = "cpu", seed: int = 0
+    data,
+    generated,
+    *,
+    binary: bool | None = None,
+    chunk: int = 2048,
+    device: str = "cpu",
+    seed: int = 0,
+    progress: bool = False,
 ) -> dict[str, float]:
     """All four indices of ``generated`` against ``data``, on the same n = min(n_D, n_G) rows of each.
 
@@ -355,7 +362,8 @@ def accuracy_indices(
     set), ``generated`` (n_G, N_v) the samples in [-1, 1] (+-1 or continuous
     read-outs); ``binary``, ``chunk`` and ``device`` as in
     :func:`adversarial_accuracy`; ``seed`` picks the random n rows of the larger
-    set, shared by all four indices.
+    set, shared by all four indices. ``progress`` shows a bar over the three stages
+    (nearest neighbours for the AA indices, covariances for E2 and Es, ER).
 
     Returns
     -------
@@ -369,12 +377,24 @@ def accuracy_indices(
     """
     d, g = _pair(data, generated, seed)
     dev = _device(device)
-    t, s = _aa(d, g, binary, check_int(chunk, "chunk", min_value=1), dev)
-    cov_d, cov_g = _covariance(d, dev), _covariance(g, dev)
+    chunk = check_int(chunk, "chunk", min_value=1)
+    from tqdm.auto import tqdm
+
+    with tqdm(total=3, desc=f"indices of {len(g)} vs {len(d)}", unit="stage", disable=not progress) as bar:
+        bar.set_postfix_str("nearest neighbours (AA)")
+        t, s = _aa(d, g, binary, chunk, dev)
+        bar.update()
+        bar.set_postfix_str("covariances (E2, Es)")
+        cov_d, cov_g = _covariance(d, dev), _covariance(g, dev)
+        e2_, es_ = _e2(cov_d, cov_g), _es(cov_d, cov_g, len(d))
+        bar.update()
+        bar.set_postfix_str("ER")
+        er_ = _er(d, g)
+        bar.update()
     return {
-        "E2": _e2(cov_d, cov_g),
-        "Es": _es(cov_d, cov_g, len(d)),
-        "ER": _er(d, g),
+        "E2": e2_,
+        "Es": es_,
+        "ER": er_,
         "EAAI": (t - 0.5) ** 2 + (s - 0.5) ** 2,
         "AA_truth": t,
         "AA_syn": s,
