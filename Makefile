@@ -2,6 +2,8 @@
 PYTHON := $(shell .ci/find-python)
 VENV := .venv
 STAMP := $(VENV)/.installed
+# brian2cuda (the cuda extra) only where the CUDA toolkit is: without nvcc it can neither build nor run
+EXTRAS := dev,export,sweep,nwb,docs$(shell command -v nvcc >/dev/null 2>&1 && echo ,cuda)
 
 .PHONY: demo test docs test-cuda-build lint bench clean
 
@@ -9,7 +11,7 @@ $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || (echo "no Python >= 3.12 found (see .ci/find-python)"; exit 1)
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[dev,export,cuda,sweep,nwb,docs]'
+	$(VENV)/bin/python -m pip install -q -e '.[$(EXTRAS)]'
 	touch $(STAMP)
 
 demo: $(STAMP)

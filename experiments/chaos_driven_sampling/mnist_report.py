@@ -1,4 +1,4 @@
-"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml`` and ``mnist_cpu_baseline.toml``.
+"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml``, ``mnist_cpu_baseline.toml`` and ``mnist_cpu_t5.toml``.
 
 Reads each training folder (its history.json and checkpoint), draws lambda_max, saturation and
 the Jacobian radius vs training age for both, the indices vs age, and samples next to held-out
@@ -7,6 +7,7 @@ digits; writes ``mnist_summary.json``. The trainings themselves run through the 
     neurochaos train experiments/chaos_driven_sampling/mnist_cpu.toml --out experiments/chaos_driven_sampling/results_mnist
     neurochaos train experiments/chaos_driven_sampling/mnist_cpu_baseline.toml \\
         --out experiments/chaos_driven_sampling/results_mnist_baseline
+    neurochaos train experiments/chaos_driven_sampling/mnist_cpu_t5.toml --out experiments/chaos_driven_sampling/results_mnist_t5
     python experiments/chaos_driven_sampling/mnist_report.py
 """
 
@@ -17,7 +18,25 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-RUNS = {"soft 0.8, g 2.5": HERE / "results_mnist", "baseline g 1.5": HERE / "results_mnist_baseline"}
+RUNS = {
+    "soft 0.8, g 2.5": HERE / "results_mnist",
+    "baseline g 1.5": HERE / "results_mnist_baseline",
+    "soft 0.8, g 3.5, T 5": HERE / "results_mnist_t5",
+}
+
+
+def sweep_rows() -> list[dict]:
+    """The finished points of ``sweep_mnist.toml`` (``results_sweep_mnist``), with their chaos histories."""
+    from neurochaos.sweep import read_rows
+
+    folder = HERE / "results_sweep_mnist"
+    rows = []
+    for r in read_rows(folder):
+        if r.get("error") or r.get("EAAI") is None:
+            continue
+        record = json.loads((folder / "points" / r["key"] / "history.json").read_text())
+        rows.append({**r, "chaos": record["chaos"]})
+    return sorted(rows, key=lambda r: (r["training.k"], r["model.g"]))
 
 
 def main(out: Path = HERE / "results_mnist_report") -> Path:
@@ -56,6 +75,12 @@ def main(out: Path = HERE / "results_mnist_report") -> Path:
     plot_training_age(curves, lyap, out / "indices_vs_age_mnist.png", title="MNIST: indices and lambda_max vs age")
     plot_chaos_vs_age(histories, out / "chaos_vs_age_mnist.png", title="MNIST (784 + 200), M = 50, 2 CPU cores")
     plot_image_rows(rows, ds.image_shape, out / "samples_mnist.png", n=12)
+    summary["sweep_mnist"] = sweep = sweep_rows()
+    plot_chaos_vs_age(
+        {f"k {r['training.k']:g}, g {r['model.g']:g}: EAAI {r['EAAI']:.3f}": r["chaos"] for r in sweep},
+        out / "chaos_vs_age_mnist_sweep.png",
+        title="MNIST sweep (T = 5 tau, soft targets 0.8, 1500 steps): chaos vs age",
+    )
     save_json(out / "mnist_summary.json", summary)
     return out
 
