@@ -43,6 +43,7 @@ def test_fused_step_equals_phase_runner_update(card, sizes, fold):
     x0s = [rng.normal(size=(5, net.N)) for _ in range(3)]
     tr = FusedTrainer(net, data, k=0.05, M=5, fold=fold)
     assert tr.folded is fold
+    assert tr.reduced is (fold and net.N > net.n_visible)  # the clamped phase integrates the hidden units only
     for b, x0 in zip(batches, x0s):
         tr.step_with(b, x0)
     ref, x_end = _phase_reference(net, batches, x0s, 0.05)

@@ -28,6 +28,19 @@ def test_hidden_scope_keeps_j_inside_hidden_layers_only():
     assert not m[:3].any() and not m[:, :3].any() and m[3:5, 3:5].sum() == 2 and not m[3:5, 5:].any()
 
 
+def test_into_hidden_scope_keeps_the_rows_of_the_hidden_units_of_the_all_scope():
+    from neurochaos.learning import build_generative_network
+
+    m = frozen_mask("into_hidden", (3, 2, 2))
+    assert not m[:3].any() and m[3:, :3].all() and m[3:5, 5:].all() and not np.diag(m).any()
+    full = build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, seed=2)
+    into = build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, seed=2, j_scope="into_hidden")
+    assert np.all(into.J0[:5] == 0.0)  # no random input into the visible units
+    assert np.array_equal(into.J0[5:], full.J0[5:])  # the same draw, kept in the hidden rows
+    with pytest.raises(ConfigError, match="j_scope"):
+        frozen_mask("into_hidden", (4,))
+
+
 def test_update_matches_the_block_formula_and_stays_symmetric():
     rng = np.random.default_rng(0)
     nv, nh, M = 5, 3, 7

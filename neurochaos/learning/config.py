@@ -54,7 +54,8 @@ class ModelConfig(Validated):
     dt : integration step in units of tau
     tau_ms : time constant in ms
     method : integration method (see :data:`neurochaos.executors.integrators.METHODS`)
-    j_scope : "all" (J over all units, default) or "hidden" (only inside hidden layers)
+    j_scope : "all" (J over all units, default), "hidden" (only inside hidden layers) or
+        "into_hidden" (J only into the hidden units, from every unit: no random input to the visible units)
     """
 
     card: str = "fu_restricted2"

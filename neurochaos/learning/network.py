@@ -189,8 +189,10 @@ def build_generative_network(
     """Draw the frozen coupling and start the learned parameters at zero.
 
     Values left ``None`` take the card's parameters. J0 has i.i.d. entries
-    N(0, 1/N) over all units (``j_scope="all"``, the spec's default) or
-    N(0, 1/N_l) inside each hidden layer l only (``"hidden"``); zero diagonal.
+    N(0, 1/N) over all units (``j_scope="all"``, the spec's default), the same
+    entries kept only in the rows of the hidden units (``"into_hidden"``: no random
+    input into the visible units), or N(0, 1/N_l) inside each hidden layer l only
+    (``"hidden"``); zero diagonal.
 
     >>> net = build_generative_network("fu_restricted3", n_visible=6, n_hidden=4, n_hidden2=2, seed=1)
     >>> net.sizes, net.N, float(np.abs(net.A).max())
@@ -220,8 +222,8 @@ def build_generative_network(
         pre, post, w = sparse_ei_connectivity(N, N - N // 5, prm["p"], rng, J=prm["J_mV"], g_I=prm["g_I"])
         J0 = np.zeros((N, N))
         np.add.at(J0, (post, pre), w)
-    elif j_scope == "all":
-        J0 = gaussian_coupling(N, rng) * frozen_mask("all", sizes)
+    elif j_scope in ("all", "into_hidden"):
+        J0 = gaussian_coupling(N, rng) * frozen_mask(j_scope, sizes)
     else:
         J0 = np.zeros((N, N))
         frozen_mask(j_scope, sizes)  # validates
