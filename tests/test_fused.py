@@ -111,9 +111,12 @@ def test_fused_training_resumes_exactly(tmp_path, free_init):
     assert np.abs(whole.network.A).max() > 0
 
 
-@pytest.mark.parametrize("free_init", ["random", "data", "persistent"])
-def test_the_same_config_gives_the_same_run_on_either_engine(tmp_path, free_init):
-    """One draw policy (learning.draws): phases and fused engines train to the same weights."""
+@pytest.mark.parametrize(
+    "free_init,extra",
+    [("random", {}), ("data", {}), ("persistent", {}), ("random", {"weight_decay": 2.0})],
+)
+def test_the_same_config_gives_the_same_run_on_either_engine(tmp_path, free_init, extra):
+    """One draw policy (learning.draws) and one update rule: phases and fused engines train to the same weights."""
     from neurochaos.learning import TrainConfig, train
 
     results = {}
@@ -121,10 +124,14 @@ def test_the_same_config_gives_the_same_run_on_either_engine(tmp_path, free_init
         cfg = TrainConfig.from_dict(
             {
                 "model": {"card": "fu_restricted2", "n_visible": 16, "n_hidden": 6, "T": 1.0},
-                "training": {"M": 5, "steps": 5, "engine": engine, "free_init": free_init, "k": 0.05},
+                "training": {"M": 5, "steps": 5, "engine": engine, "free_init": free_init, "k": 0.05, **extra},
             }
         )
         results[engine] = train(cfg, tmp_path / engine, dataset=_digits_like(), progress=False).network
+        if extra:  # the decay changes the run: the same run without it ends elsewhere
+            plain = train(cfg.replace("training", weight_decay=0.0), tmp_path / f"{engine}0", dataset=_digits_like(),
+                          progress=False).network  # fmt: skip
+            assert np.abs(plain.A).max() > np.abs(results[engine].A).max() > 0
     a, b = results["phases"], results["fused"]
     assert np.abs(a.A).max() > 0
     np.testing.assert_allclose(b.A, a.A, rtol=0, atol=1e-10)

@@ -41,6 +41,17 @@ def test_into_hidden_scope_keeps_the_rows_of_the_hidden_units_of_the_all_scope()
         frozen_mask("into_hidden", (4,))
 
 
+def test_weight_decay_shrinks_a_toward_zero_by_k_times_decay():
+    from neurochaos.learning.hebbian import apply_contrastive
+
+    mask = coupling_mask("restricted2", (2, 2))
+    A = np.where(mask, 0.5, 0.0)
+    s = np.tanh(np.random.default_rng(1).normal(size=(3, 4)))
+    A1, b1 = apply_contrastive(A, np.zeros(4), s, s, 0.1, mask, weight_decay=2.0)  # equal phases: decay only
+    np.testing.assert_allclose(A1, np.where(mask, 0.5 * (1 - 0.1 * 2.0), 0.0), rtol=0, atol=1e-15)
+    assert np.all(b1 == 0.0) and np.array_equal(A1, A1.T)
+
+
 def test_update_matches_the_block_formula_and_stays_symmetric():
     rng = np.random.default_rng(0)
     nv, nh, M = 5, 3, 7

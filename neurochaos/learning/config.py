@@ -149,6 +149,9 @@ class TrainingConfig(Validated):
     clamp_scale : the clamped phase holds the visible rates at ``clamp_scale * data`` (soft
         targets; 1: the data). Below 1 the free visible rates need not saturate to match the
         data's statistics, which keeps tanh' away from 0 (see docs/chaos_driven_sampling.md)
+    weight_decay : L2 decay of the learned coupling: ``dA = <s s^T>_c - <s s^T>_f - weight_decay A``
+        (0: none, the paper's rule); keeps the learned input of the hidden units, and so their
+        saturation, bounded
     """
 
     k: float | None = None
@@ -171,6 +174,7 @@ class TrainingConfig(Validated):
     chaos_chains: int = 4
     chaos_T: float = 50.0
     clamp_scale: float = 1.0
+    weight_decay: float = 0.0
 
     _section = "training"
     _constraints = {
@@ -194,6 +198,7 @@ class TrainingConfig(Validated):
         "chaos_chains": Interval(int, 1),
         "chaos_T": Interval(float, 0.0, closed="right"),
         "clamp_scale": Interval(float, 0.0, 1.0, closed="right"),
+        "weight_decay": Interval(float, 0.0),
     }
 
     def __post_init__(self):

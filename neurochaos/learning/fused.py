@@ -63,6 +63,7 @@ class FusedTrainer:
         784 + 200 units on a CPU core, ``benchmarks/bench_training.py``)
     compile : fuse the element-wise parts of each integration step with torch.compile
         (see :func:`~neurochaos.executors.torch_engine.make_step`)
+    weight_decay : L2 decay of A per unit of k (see :func:`~neurochaos.learning.hebbian.contrastive_delta`)
     chains : ndarray (M, N), persistent chains to resume from (free_init "persistent")
 
     Examples
@@ -91,6 +92,7 @@ class FusedTrainer:
         graph="auto",
         fold: bool = True,
         reduce: bool = True,
+        weight_decay: float = 0.0,
         chains=None,
         compile: bool = False,
     ):
@@ -99,6 +101,7 @@ class FusedTrainer:
         self.network = network
         self.k = check_float(k, "k", low=0.0, low_open=True)
         self.M = check_int(M, "M", min_value=1)
+        self.weight_decay = check_float(weight_decay, "weight_decay", low=0.0)
         self.free_init = check_choice(free_init, "free_init", ("random", "data", "persistent"))
         self.seed = check_int(seed, "seed", min_value=0)
         check_choice(precision, "precision", PRECISIONS)
@@ -253,7 +256,7 @@ class FusedTrainer:
             x = self._free(x, n)
         s_f = torch.tanh(x)
         self.x_end.copy_(x)
-        dA, db = contrastive_delta(s_c, s_f)
+        dA, db = contrastive_delta(s_c, s_f, self.A, self.weight_decay)
         self.A.add_(self.k * dA * self.mask)
         self.bias.add_(self.k * db)
         if self.folded:

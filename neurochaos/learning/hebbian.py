@@ -168,8 +168,8 @@ def _moments(s):
     return 0.5 * (corr + corr.T), s.mean(0)
 
 
-def contrastive_delta(s_clamped, s_free):
-    """The contrastive Hebbian direction: ``(<s s^T>_c - <s s^T>_f, <s>_c - <s>_f)``.
+def contrastive_delta(s_clamped, s_free, A=None, weight_decay: float = 0.0):
+    """The contrastive Hebbian direction: ``(<s s^T>_c - <s s^T>_f - weight_decay A, <s>_c - <s>_f)``.
 
     The one copy of the rule's statistics, written on the array API that numpy
     arrays and torch tensors share, so the phases engine (numpy) and the fused
@@ -180,10 +180,13 @@ def contrastive_delta(s_clamped, s_free):
     ----------
     s_clamped : (M, N) rates at the end of the clamped phase
     s_free : (M', N) rates at the end of the free phase
+    A : (N, N), the current learned coupling (needed when ``weight_decay`` > 0)
+    weight_decay : L2 decay of the learned coupling, per unit of the learning rate (0: none);
+        the biases are not decayed
 
     Returns
     -------
-    dA : (N, N), exactly symmetric
+    dA : (N, N), exactly symmetric (for a symmetric A)
     db : (N,)
 
     >>> dA, db = contrastive_delta(np.array([[1.0, 1.0]]), np.array([[1.0, -1.0]]))
@@ -192,16 +195,20 @@ def contrastive_delta(s_clamped, s_free):
     """
     c_corr, c_mean = _moments(s_clamped)
     f_corr, f_mean = _moments(s_free)
-    return c_corr - f_corr, c_mean - f_mean
+    dA = c_corr - f_corr
+    if weight_decay:
+        dA = dA - weight_decay * A
+    return dA, c_mean - f_mean
 
 
-def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask):
+def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask, weight_decay: float = 0.0):
     """One contrastive Hebbian step without checks (the training loop's hot path): ``(A_new, bias_new)``.
 
     ``A_new = mask * (A + k dA)``, ``bias_new = bias + k db`` with
-    :func:`contrastive_delta`; numpy arrays (``mask`` bool) in, numpy arrays out.
+    :func:`contrastive_delta` (``weight_decay`` passed on); numpy arrays (``mask`` bool) in,
+    numpy arrays out.
     """
-    dA, db = contrastive_delta(s_clamped, s_free)
+    dA, db = contrastive_delta(s_clamped, s_free, A, weight_decay)
     return np.where(mask, A + k * dA, 0.0), bias + k * db
 
 

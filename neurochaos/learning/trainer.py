@@ -354,6 +354,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             precision=tr.precision,
             chains=chains,
             compile=tr.compile,
+            weight_decay=tr.weight_decay,
         )
 
     def measure_chaos(net):
@@ -508,7 +509,7 @@ def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
     s_free, x_end = runner.free_unchecked(net, x0)
     if tr.free_init == "persistent":
         chains = x_end
-    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask)
+    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask, tr.weight_decay)
     return net.with_params(A, bias, check=False), chains
 
 
