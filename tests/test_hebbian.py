@@ -28,17 +28,17 @@ def test_hidden_scope_keeps_j_inside_hidden_layers_only():
     assert not m[:3].any() and not m[:, :3].any() and m[3:5, 3:5].sum() == 2 and not m[3:5, 5:].any()
 
 
-def test_into_hidden_scope_keeps_the_rows_of_the_hidden_units_of_the_all_scope():
+def test_j_visible_scales_only_the_random_input_of_the_visible_units():
     from neurochaos.learning import build_generative_network
 
-    m = frozen_mask("into_hidden", (3, 2, 2))
-    assert not m[:3].any() and m[3:, :3].all() and m[3:5, 5:].all() and not np.diag(m).any()
     full = build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, seed=2)
-    into = build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, seed=2, j_scope="into_hidden")
-    assert np.all(into.J0[:5] == 0.0)  # no random input into the visible units
-    assert np.array_equal(into.J0[5:], full.J0[5:])  # the same draw, kept in the hidden rows
-    with pytest.raises(ConfigError, match="j_scope"):
-        frozen_mask("into_hidden", (4,))
+    none = build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, seed=2, j_visible=0.0)
+    half = build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, seed=2, j_visible=0.5)
+    assert np.all(none.J0[:5] == 0.0) and np.abs(full.J0[:5]).max() > 0  # no random input into the visible units
+    assert np.array_equal(none.J0[5:], full.J0[5:])  # the same draw in the hidden rows
+    np.testing.assert_array_equal(half.J0[:5], 0.5 * full.J0[:5])
+    with pytest.raises(ConfigError, match="j_visible"):
+        build_generative_network("fu_restricted2", n_visible=5, n_hidden=4, j_visible=-1.0)
 
 
 def test_weight_decay_shrinks_a_toward_zero_by_k_times_decay():

@@ -54,8 +54,9 @@ class ModelConfig(Validated):
     dt : integration step in units of tau
     tau_ms : time constant in ms
     method : integration method (see :data:`neurochaos.executors.integrators.METHODS`)
-    j_scope : "all" (J over all units, default), "hidden" (only inside hidden layers) or
-        "into_hidden" (J only into the hidden units, from every unit: no random input to the visible units)
+    j_scope : "all" (J over all units, default) or "hidden" (only inside hidden layers)
+    j_visible : scale of the random input into the visible units (the visible rows of J,
+        j_scope "all"; 1: the spec's network, 0: the visible units see only the learned coupling)
     """
 
     card: str = "fu_restricted2"
@@ -69,6 +70,7 @@ class ModelConfig(Validated):
     tau_ms: float | None = None
     method: str | None = None
     j_scope: str = "all"
+    j_visible: float = 1.0
 
     _section = "model"
     _constraints = {
@@ -83,6 +85,7 @@ class ModelConfig(Validated):
         "tau_ms": OptionalOf(Interval(float, 0.0, closed="right")),
         "method": OptionalOf(Options(METHODS)),
         "j_scope": Options(J_SCOPES),
+        "j_visible": Interval(float, 0.0),
     }
 
     def resolve(self, card=None) -> ModelConfig:

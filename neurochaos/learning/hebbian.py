@@ -35,7 +35,7 @@ __all__ = [
 #: Architectures of the paper: which blocks of A are learned.
 ARCHITECTURES = ("unrestricted", "restricted2", "restricted3")
 #: Where the frozen random coupling J lives: over all units (default) or only inside hidden layers.
-J_SCOPES = ("all", "hidden", "into_hidden")
+J_SCOPES = ("all", "hidden")
 
 
 def layer_sizes(architecture: str, n_visible: int, n_hidden: int = 0, n_hidden2: int = 0) -> tuple[int, ...]:
@@ -103,10 +103,7 @@ def frozen_mask(j_scope: str, sizes) -> np.ndarray:
     """Where the frozen random coupling J lives.
 
     ``"all"`` (default of the spec): every pair of distinct units; ``"hidden"``:
-    only pairs inside the same hidden layer; ``"into_hidden"``: every pair whose
-    post-synaptic unit is hidden (rows of the hidden units, ``W[post, pre]``), so
-    the visible units receive no random input and read the hidden state only
-    through the learned coupling.
+    only pairs inside the same hidden layer.
 
     Returns
     -------
@@ -117,11 +114,6 @@ def frozen_mask(j_scope: str, sizes) -> np.ndarray:
            [0, 0, 0, 0],
            [0, 0, 0, 1],
            [0, 0, 1, 0]])
-    >>> frozen_mask("into_hidden", (2, 2)).astype(int)
-    array([[0, 0, 0, 0],
-           [0, 0, 0, 0],
-           [1, 1, 0, 1],
-           [1, 1, 1, 0]])
     """
     check_choice(j_scope, "j_scope", J_SCOPES)
     N = int(sum(sizes))
@@ -129,9 +121,6 @@ def frozen_mask(j_scope: str, sizes) -> np.ndarray:
         mask = np.ones((N, N), dtype=bool)
     elif len(sizes) < 2:
         fail("j_scope", "'all' for an architecture without hidden units", j_scope)
-    elif j_scope == "into_hidden":
-        mask = np.zeros((N, N), dtype=bool)
-        mask[sizes[0] :, :] = True
     else:
         mask = np.zeros((N, N), dtype=bool)
         for s in layer_slices(sizes)[1:]:

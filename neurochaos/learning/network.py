@@ -184,14 +184,15 @@ def build_generative_network(
     tau_ms: float | None = None,
     method: str | None = None,
     j_scope: str = "all",
+    j_visible: float = 1.0,
     seed: int = 0,
 ) -> GenerativeNetwork:
     """Draw the frozen coupling and start the learned parameters at zero.
 
     Values left ``None`` take the card's parameters. J0 has i.i.d. entries
-    N(0, 1/N) over all units (``j_scope="all"``, the spec's default), the same
-    entries kept only in the rows of the hidden units (``"into_hidden"``: no random
-    input into the visible units), or N(0, 1/N_l) inside each hidden layer l only
+    N(0, 1/N) over all units (``j_scope="all"``, the spec's default; the rows of
+    the visible units, their random input, scaled by ``j_visible``: 0 leaves
+    them only the learned input) or N(0, 1/N_l) inside each hidden layer l only
     (``"hidden"``); zero diagonal.
 
     >>> net = build_generative_network("fu_restricted3", n_visible=6, n_hidden=4, n_hidden2=2, seed=1)
@@ -214,6 +215,9 @@ def build_generative_network(
     sizes = layer_sizes(architecture, pick(n_visible, "N_v"), n_h, n_h2)
     N = int(sum(sizes))
     (rng,) = seed_streams(seed, 1)
+    j_visible = check_float(j_visible, "j_visible", low=0.0)
+    if j_visible != 1.0 and (card.kind == "spiking" or j_scope != "all"):
+        fail("j_visible", "1 unless the frozen coupling is the rate cards' j_scope 'all'", j_visible)
     if card.kind == "spiking":  # the frozen part is the card's sparse E/I coupling, in mV
         from ..model.connectivity import sparse_ei_connectivity
 
@@ -222,8 +226,9 @@ def build_generative_network(
         pre, post, w = sparse_ei_connectivity(N, N - N // 5, prm["p"], rng, J=prm["J_mV"], g_I=prm["g_I"])
         J0 = np.zeros((N, N))
         np.add.at(J0, (post, pre), w)
-    elif j_scope in ("all", "into_hidden"):
-        J0 = gaussian_coupling(N, rng) * frozen_mask(j_scope, sizes)
+    elif j_scope == "all":
+        J0 = gaussian_coupling(N, rng) * frozen_mask("all", sizes)
+        J0[: sizes[0]] *= j_visible
     else:
         J0 = np.zeros((N, N))
         frozen_mask(j_scope, sizes)  # validates

@@ -157,6 +157,7 @@ def _network_from_config(m, seed: int):
         tau_ms=m.tau_ms,
         method=m.method,
         j_scope=m.j_scope,
+        j_visible=m.j_visible,
         seed=seed,
     )
 
