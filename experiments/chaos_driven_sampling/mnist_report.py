@@ -1,4 +1,4 @@
-"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml``, ``mnist_cpu_baseline.toml`` and ``mnist_cpu_t5.toml``.
+"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml``, ``mnist_cpu_baseline.toml``, ``mnist_cpu_t5.toml`` and ``mnist_cpu_jv0.toml``.
 
 Reads each training folder (its history.json and checkpoint), draws lambda_max, saturation and
 the Jacobian radius vs training age for both, the indices vs age, and samples next to held-out
@@ -8,6 +8,8 @@ digits; writes ``mnist_summary.json``. The trainings themselves run through the 
     neurochaos train experiments/chaos_driven_sampling/mnist_cpu_baseline.toml \\
         --out experiments/chaos_driven_sampling/results_mnist_baseline
     neurochaos train experiments/chaos_driven_sampling/mnist_cpu_t5.toml --out experiments/chaos_driven_sampling/results_mnist_t5
+    timeout -s INT 2700 neurochaos train experiments/chaos_driven_sampling/mnist_cpu_jv0.toml \
+        --out experiments/chaos_driven_sampling/results_mnist_jv0
     python experiments/chaos_driven_sampling/mnist_report.py
 """
 
@@ -22,6 +24,7 @@ RUNS = {
     "soft 0.8, g 2.5": HERE / "results_mnist",
     "baseline g 1.5": HERE / "results_mnist_baseline",
     "soft 0.8, g 3.5, T 5": HERE / "results_mnist_t5",
+    "j_visible 0, homeostasis, T 5": HERE / "results_mnist_jv0",
 }
 
 
@@ -72,6 +75,7 @@ def main(out: Path = HERE / "results_mnist_report") -> Path:
             "g": net.g,
             "T": cfg.model.T,
             "clamp_scale": cfg.training.clamp_scale,
+            "j_visible": cfg.model.j_visible,
             "final_2000_samples": final,
             "history": record["history"],
             "chaos": record["chaos"],
