@@ -52,6 +52,7 @@ def compute_lambda_max(
     device: str = "cpu",
     dtype: str = "float64",
     progress: bool = False,
+    perturb=None,
 ) -> MaxLyapunov:
     """Largest Lyapunov exponent from a reference and a perturbed trajectory.
 
@@ -66,6 +67,9 @@ def compute_lambda_max(
     network : RateNetwork
     T, t_ons, transient : units of tau (as in :func:`compute_lyapunov_spectra`)
     d0 : initial and renormalised separation (Euclidean norm)
+    perturb : optional (N,) 0/1 mask of the units the perturbation starts on (None: all). Units
+        that receive nothing from the others (a driving pool) then never separate, and the
+        result is the conditional exponent of the driven units
 
     >>> from neurochaos.model import build_network
     >>> r = compute_lambda_max(build_network("chaotic_rate", N=30, g=0.5, seed=0), T=20.0, transient=5.0)
@@ -85,6 +89,10 @@ def compute_lambda_max(
     rng_x, rng_q = seed_streams(seed, 2)
     x0 = rng_x.normal(size=network.N) if x0 is None else check_finite_array(x0, "x0", shape=(network.N,))
     u = rng_q.normal(size=network.N)
+    if perturb is not None:
+        u = u * check_finite_array(perturb, "perturb", shape=(network.N,))
+        if not np.any(u):
+            raise ValueError("`perturb` must select at least one unit, got an all-zero mask")
     step = make_step(network, cfg, device=device, dtype=dtype)
     x = torch.as_tensor(np.stack([x0, x0 + d0 * u / np.linalg.norm(u)]), dtype=step.dtype, device=step.device)
     total, trace = 0.0, np.empty(n_meas)
@@ -116,6 +124,7 @@ def compute_lambda_max(
         "device": str(step.device),
         "dtype": dtype,
         "N": network.N,
+        "perturbed_units": network.N if perturb is None else int(np.count_nonzero(perturb)),
         "model": network.card.name,
         "network_seed": network.seed,
     }

@@ -43,7 +43,9 @@ def chaos_probe(network, *, seed: int = 0, chains: int = 4, T: float = 50.0, sta
     Returns
     -------
     dict with ``g``, ``lambda_max`` (1/tau), ``saturated``, ``saturated_visible``,
-    ``saturated_hidden`` (fractions) and ``jacobian_radius``
+    ``saturated_hidden`` (fractions) and ``jacobian_radius``; with a chaotic pool also
+    ``lambda_layers`` (1/tau, the conditional exponent of the layers driven by the pool, see
+    :func:`~neurochaos.learning.sampling.largest_lyapunov`) and ``saturated_pool``
 
     >>> from neurochaos.learning import build_generative_network
     >>> net = build_generative_network("fu_restricted2", n_visible=20, n_hidden=20, g=3.0)
@@ -57,17 +59,23 @@ def chaos_probe(network, *, seed: int = 0, chains: int = 4, T: float = 50.0, sta
     x = _free_states(network, states, seed + 7919)
     r = np.tanh(x)
     sat = np.abs(r) > SATURATION
-    nv = network.n_visible
+    nv, nl = network.n_visible, network.n_layers
     K = network.coupling()
     radii = [float(np.max(np.abs(np.linalg.eigvals(K * (1.0 - ri**2)[None, :])))) for ri in r[: min(8, len(r))]]
-    return {
+    out = {
         "g": float(network.g),
         "lambda_max": float(lam),
         "saturated": float(sat.mean()),
         "saturated_visible": float(sat[:, :nv].mean()),
-        "saturated_hidden": float(sat[:, nv:].mean()) if network.N > nv else 0.0,
+        "saturated_hidden": float(sat[:, nv:nl].mean()) if nl > nv else 0.0,
         "jacobian_radius": float(np.mean(radii)),
     }
+    if network.n_pool:
+        out["lambda_layers"] = float(
+            largest_lyapunov(network, chains=chains, T=T, T_transient=T / 2, seed=seed, layers_only=True)
+        )
+        out["saturated_pool"] = float(sat[:, nl:].mean())
+    return out
 
 
 def _free_states(network, n: int, seed: int) -> np.ndarray:

@@ -54,9 +54,16 @@ class ModelConfig(Validated):
     dt : integration step in units of tau
     tau_ms : time constant in ms
     method : integration method (see :data:`neurochaos.executors.integrators.METHODS`)
-    j_scope : "all" (J over all units, default) or "hidden" (only inside hidden layers)
+    j_scope : "all" (J over all units of the layers, default), "hidden" (only inside hidden
+        layers) or "none" (no J among the layers: needs a chaotic pool)
     j_visible : scale of the random input into the visible units (the visible rows of J,
         j_scope "all"; 1: the spec's network, 0: the visible units see only the learned coupling)
+    n_pool : units of a chaotic pool (0: none): a random network of gain g that receives nothing
+        from the layers, is never trained and drives the hidden units through frozen random
+        weights, so the network stays chaotic at every training age
+        (:func:`~neurochaos.learning.build_generative_network`)
+    pool_drive : scale of the pool's projection into the hidden units (weights
+        N(0, pool_drive^2 / n_pool), times g as all of J)
     """
 
     card: str = "fu_restricted2"
@@ -71,6 +78,8 @@ class ModelConfig(Validated):
     method: str | None = None
     j_scope: str = "all"
     j_visible: float = 1.0
+    n_pool: int = 0
+    pool_drive: float = 1.0
 
     _section = "model"
     _constraints = {
@@ -86,7 +95,14 @@ class ModelConfig(Validated):
         "method": OptionalOf(Options(METHODS)),
         "j_scope": Options(J_SCOPES),
         "j_visible": Interval(float, 0.0),
+        "n_pool": Interval(int, 0),
+        "pool_drive": Interval(float, 0.0),
     }
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.j_scope == "none" and self.n_pool == 0:
+            fail("model.j_scope", "'all' or 'hidden' when model.n_pool = 0 ('none' leaves no chaos)", self.j_scope)
 
     def resolve(self, card=None) -> ModelConfig:
         """A copy with every None replaced by the card's parameter (``card``: the loaded card, if at hand)."""

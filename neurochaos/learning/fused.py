@@ -126,6 +126,8 @@ class FusedTrainer:
         self.A = t(network.A)
         self.bias = t(network.bias)
         self.mask = t(network.mask)
+        self.bias_mask = t(network.bias_mask) if network.n_pool else None
+        self.pool = slice(network.n_layers - nv, N - nv) if network.n_pool else None  # within the hidden part
         self.J0 = t(network.J0)
         self.vis = t(network.visible)
         self.batch = torch.zeros((self.M, nv), dtype=tdtype, device=dev)
@@ -242,12 +244,16 @@ class FusedTrainer:
         if self.reduced:
             torch.addmm(self.bias[nv:], self.batch, self.K_hv.T, out=self.b_eff)
             x = torch.zeros_like(self.b_eff)
+            if self.pool is not None:  # the pool starts where the free phase's does: the same chaotic drive
+                x[:, self.pool] = self.x0[:, nv:][:, self.pool]
             for n in range(self.n_steps):
                 x = self._clamped(x, n)
             s_c = torch.cat([self.batch, torch.tanh(x)], dim=1)
         else:
             self.s_clamp[:, :nv].copy_(self.batch)
             x = torch.zeros_like(self.x0)
+            if self.pool is not None:
+                x[:, self.network.pool] = self.x0[:, self.network.pool]
             for n in range(self.n_steps):
                 x = self._clamped(x, n)
             s_c = torch.where(self.vis > 0, self.s_clamp, torch.tanh(x))
@@ -258,6 +264,8 @@ class FusedTrainer:
         self.x_end.copy_(x)
         dA, db = contrastive_delta(s_c, s_f, self.A, self.weight_decay)
         self.A.add_(self.k * dA * self.mask)
+        if self.bias_mask is not None:
+            db = db * self.bias_mask
         self.bias.add_(self.k * db)
         if self.folded:
             torch.add(self.g_J0, self.A, out=self.K)

@@ -34,8 +34,9 @@ __all__ = [
 
 #: Architectures of the paper: which blocks of A are learned.
 ARCHITECTURES = ("unrestricted", "restricted2", "restricted3")
-#: Where the frozen random coupling J lives: over all units (default) or only inside hidden layers.
-J_SCOPES = ("all", "hidden")
+#: Where the frozen random coupling J lives among the layers: over all their units (default), only inside
+#: hidden layers, or nowhere ("none": a chaotic pool, ``n_pool`` > 0, is then the only frozen coupling).
+J_SCOPES = ("all", "hidden", "none")
 
 
 def layer_sizes(architecture: str, n_visible: int, n_hidden: int = 0, n_hidden2: int = 0) -> tuple[int, ...]:
@@ -103,7 +104,8 @@ def frozen_mask(j_scope: str, sizes) -> np.ndarray:
     """Where the frozen random coupling J lives.
 
     ``"all"`` (default of the spec): every pair of distinct units; ``"hidden"``:
-    only pairs inside the same hidden layer.
+    only pairs inside the same hidden layer; ``"none"``: no pair (the chaos then comes
+    from a pool, see :func:`~neurochaos.learning.build_generative_network`).
 
     Returns
     -------
@@ -119,6 +121,8 @@ def frozen_mask(j_scope: str, sizes) -> np.ndarray:
     N = int(sum(sizes))
     if j_scope == "all":
         mask = np.ones((N, N), dtype=bool)
+    elif j_scope == "none":
+        mask = np.zeros((N, N), dtype=bool)
     elif len(sizes) < 2:
         fail("j_scope", "'all' for an architecture without hidden units", j_scope)
     else:
@@ -190,14 +194,17 @@ def contrastive_delta(s_clamped, s_free, A=None, weight_decay: float = 0.0):
     return dA, c_mean - f_mean
 
 
-def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask, weight_decay: float = 0.0):
+def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask, weight_decay: float = 0.0, bias_mask=None):
     """One contrastive Hebbian step without checks (the training loop's hot path): ``(A_new, bias_new)``.
 
-    ``A_new = mask * (A + k dA)``, ``bias_new = bias + k db`` with
-    :func:`contrastive_delta` (``weight_decay`` passed on); numpy arrays (``mask`` bool) in,
+    ``A_new = mask * (A + k dA)``, ``bias_new = bias + k db * bias_mask`` with
+    :func:`contrastive_delta` (``weight_decay`` passed on; ``bias_mask`` (N,) 0/1, None: every
+    bias learned; a chaotic pool's units keep a zero bias); numpy arrays (``mask`` bool) in,
     numpy arrays out.
     """
     dA, db = contrastive_delta(s_clamped, s_free, A, weight_decay)
+    if bias_mask is not None:
+        db = db * bias_mask
     return np.where(mask, A + k * dA, 0.0), bias + k * db
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..model import RateNetwork, load_card, seed_streams
 from ..model.card import ModelCard
 from ..model.connectivity import gaussian_coupling
-from ..validation import check_finite_array, check_float, fail
+from ..validation import check_finite_array, check_float, check_int, fail
 from .hebbian import coupling_mask, frozen_mask, layer_sizes, layer_slices
 
 __all__ = ["GenerativeNetwork", "build_generative_network"]
@@ -31,7 +31,7 @@ class GenerativeNetwork:
     ----------
     card : the model card (``fu_*``), whose equations every executor runs
     architecture : unrestricted, restricted2 or restricted3
-    sizes : layer sizes, visible first; N = sum(sizes)
+    sizes : layer sizes, visible first; N = sum(sizes) + n_pool
     J0 : ndarray (N, N), frozen random coupling of unit gain (J = g J0), zero diagonal
     A : ndarray (N, N), learned symmetric coupling, zero outside :attr:`mask`
     bias : ndarray (N,), biases b (visible), c (hidden 1), d (hidden 2)
@@ -39,6 +39,9 @@ class GenerativeNetwork:
     tau_ms : time constant in ms
     dt, T : integration step and phase duration, units of tau
     method : Brian2 state updater
+    n_pool : units of the chaotic pool after the layers (0: none). The pool has only frozen
+        coupling: J0 is zero from the layers into it, its bias stays 0, and A never touches it,
+        so its chaos is the same at every training age and drives the layers through J0
     """
 
     card: ModelCard
@@ -52,27 +55,45 @@ class GenerativeNetwork:
     dt: float
     T: float
     method: str = "euler"
+    n_pool: int = 0
 
     def __post_init__(self):
         sizes = tuple(int(s) for s in self.sizes)
         if sizes != layer_sizes(self.architecture, *sizes):
             fail("sizes", f"layer sizes of the {self.architecture} architecture", sizes)
         object.__setattr__(self, "sizes", sizes)
+        object.__setattr__(self, "n_pool", check_int(self.n_pool, "n_pool", min_value=0))
         N = self.N
-        object.__setattr__(self, "J0", check_finite_array(self.J0, "J0", shape=(N, N)))
+        J0 = check_finite_array(self.J0, "J0", shape=(N, N))
+        if self.n_pool and np.any(J0[self.pool, : self.n_layers] != 0.0):
+            fail("J0", "zero from the layers into the chaotic pool (the pool is driven by nothing)", "non-zero entries")
+        object.__setattr__(self, "J0", J0)
         A = check_finite_array(self.A, "A", shape=(N, N))
         if np.any(A[~self.mask] != 0.0):
             fail(
                 "A", f"zero outside the learned blocks of {self.architecture} (and on the diagonal)", "non-zero entries"
             )
         object.__setattr__(self, "A", A)
-        object.__setattr__(self, "bias", check_finite_array(self.bias, "bias", shape=(N,)))
+        bias = check_finite_array(self.bias, "bias", shape=(N,))
+        if np.any(bias[self.pool] != 0.0):
+            fail("bias", "zero on the chaotic pool's units", "non-zero entries")
+        object.__setattr__(self, "bias", bias)
         check_float(self.g, "g", low=0.0)
 
     @property
     def N(self) -> int:
-        """Total number of units."""
+        """Total number of units (layers and pool)."""
+        return self.n_layers + self.n_pool
+
+    @property
+    def n_layers(self) -> int:
+        """Units of the layers (visible and hidden), ``sum(sizes)``."""
         return int(sum(self.sizes))
+
+    @property
+    def pool(self) -> slice:
+        """Index range of the chaotic pool (empty without one)."""
+        return slice(self.n_layers, self.N)
 
     @property
     def n_visible(self) -> int:
@@ -80,8 +101,18 @@ class GenerativeNetwork:
 
     @cached_property
     def mask(self) -> np.ndarray:
-        """(N, N) bool: the learned blocks of A (computed once per network)."""
-        return coupling_mask(self.architecture, self.sizes)
+        """(N, N) bool: the learned blocks of A (computed once per network; never the pool)."""
+        n = self.n_layers
+        mask = np.zeros((self.N, self.N), dtype=bool)
+        mask[:n, :n] = coupling_mask(self.architecture, self.sizes)
+        return mask
+
+    @cached_property
+    def bias_mask(self) -> np.ndarray:
+        """(N,) float: 1 where the bias is learned (the layers), 0 on the pool."""
+        m = np.ones(self.N)
+        m[self.pool] = 0.0
+        return m
 
     @property
     def visible(self) -> np.ndarray:
@@ -120,6 +151,7 @@ class GenerativeNetwork:
             self.dt,
             self.T,
             self.method,
+            self.n_pool,
         )
 
     def with_gain(self, g: float) -> GenerativeNetwork:
@@ -185,6 +217,8 @@ def build_generative_network(
     method: str | None = None,
     j_scope: str = "all",
     j_visible: float = 1.0,
+    n_pool: int = 0,
+    pool_drive: float = 1.0,
     seed: int = 0,
 ) -> GenerativeNetwork:
     """Draw the frozen coupling and start the learned parameters at zero.
@@ -193,7 +227,17 @@ def build_generative_network(
     N(0, 1/N) over all units (``j_scope="all"``, the spec's default; the rows of
     the visible units, their random input, scaled by ``j_visible``: 0 leaves
     them only the learned input) or N(0, 1/N_l) inside each hidden layer l only
-    (``"hidden"``); zero diagonal.
+    (``"hidden"``) or nowhere (``"none"``); zero diagonal.
+
+    ``n_pool`` > 0 adds a chaotic pool after the layers: n_pool units coupled among themselves by
+    N(0, 1/n_pool) (a random network of gain g, chaotic for g > 1 at large n_pool), projecting
+    N(0, pool_drive^2 / n_pool) into every hidden unit (the visible units when there is no hidden
+    layer), receiving nothing. Training cannot change it, so the network's lambda_max stays at
+    least the pool's (its Jacobian is block triangular), and the pool's chaos drives the layers.
+
+    >>> net = build_generative_network("fu_restricted2", n_visible=6, n_hidden=4, n_pool=5, j_scope="none")
+    >>> net.N, net.pool, float(np.abs(net.J0[:10, :10]).max()), bool(net.mask[10:].any())
+    (15, slice(10, 15, None), 0.0, False)
 
     >>> net = build_generative_network("fu_restricted3", n_visible=6, n_hidden=4, n_hidden2=2, seed=1)
     >>> net.sizes, net.N, float(np.abs(net.A).max())
@@ -216,6 +260,12 @@ def build_generative_network(
     N = int(sum(sizes))
     (rng,) = seed_streams(seed, 1)
     j_visible = check_float(j_visible, "j_visible", low=0.0)
+    n_pool = check_int(n_pool, "n_pool", min_value=0)
+    pool_drive = check_float(pool_drive, "pool_drive", low=0.0)
+    if n_pool and card.kind == "spiking":
+        fail("n_pool", "0 for a spiking card (its frozen part is the card's sparse E/I coupling)", n_pool)
+    if j_scope == "none" and not n_pool:
+        fail("j_scope", "'all' or 'hidden' with no chaotic pool (n_pool = 0): 'none' leaves no chaos", j_scope)
     if j_visible != 1.0 and (card.kind == "spiking" or j_scope != "all"):
         fail("j_visible", "1 unless the frozen coupling is the rate cards' j_scope 'all'", j_visible)
     if card.kind == "spiking":  # the frozen part is the card's sparse E/I coupling, in mV
@@ -229,21 +279,38 @@ def build_generative_network(
     elif j_scope == "all":
         J0 = gaussian_coupling(N, rng) * frozen_mask("all", sizes)
         J0[: sizes[0]] *= j_visible
+    elif j_scope == "none":
+        J0 = np.zeros((N, N))
     else:
         J0 = np.zeros((N, N))
         frozen_mask(j_scope, sizes)  # validates
         for sl in layer_slices(sizes)[1:]:
             J0[sl, sl] = gaussian_coupling(sl.stop - sl.start, rng)
+    if n_pool:
+        J0 = _with_pool(J0, sizes, n_pool, pool_drive, rng)
     return GenerativeNetwork(
         card,
         architecture,
         sizes,
         J0,
-        np.zeros((N, N)),
-        np.zeros(N),
+        np.zeros((N + n_pool, N + n_pool)),
+        np.zeros(N + n_pool),
         float(pick(g, "g")),
         float(pick(tau_ms, "tau_ms")),
         float(pick(dt, "dt")),
         float(pick(T, "T")),
         pick(method, "method"),
+        n_pool,
     )
+
+
+def _with_pool(J0: np.ndarray, sizes, n_pool: int, pool_drive: float, rng) -> np.ndarray:
+    """J0 of the layers extended by a chaotic pool: pool -> pool N(0, 1/n_pool), pool -> drive
+    targets N(0, pool_drive^2 / n_pool), nothing into the pool (drawn after the layers' J0)."""
+    n = int(sum(sizes))
+    out = np.zeros((n + n_pool, n + n_pool))
+    out[:n, :n] = J0
+    out[n:, n:] = gaussian_coupling(n_pool, rng)
+    first = sizes[0] if len(sizes) > 1 else 0  # the hidden units; the visible ones when there are none
+    out[first:n, n:] = rng.normal(0.0, pool_drive / np.sqrt(n_pool), size=(n - first, n_pool))
+    return out

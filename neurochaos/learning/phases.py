@@ -85,15 +85,22 @@ class PhaseRunner:
         """
         return self.clamped_unchecked(network, check_finite_array(data, "data", shape=(None, network.n_visible)))
 
-    def clamped_unchecked(self, network, data: np.ndarray) -> np.ndarray:
-        """:meth:`clamped` for a float64 minibatch already checked at the loop's boundary."""
+    def clamped_unchecked(self, network, data: np.ndarray, x0=None) -> np.ndarray:
+        """:meth:`clamped` for a float64 minibatch already checked at the loop's boundary.
+
+        The layers start at 0; a chaotic pool starts at ``x0``'s pool part (the free phase's
+        initial states, so both phases see the same chaotic drive; 0 when ``x0`` is None).
+        """
         M, nv = data.shape
         if network.N == nv:  # no hidden unit: nothing to integrate
             return data.copy()
         s_clamp = np.zeros((M, network.N))
         s_clamp[:, :nv] = data
         visible = network.visible
-        x = self._run(network, np.zeros((M, network.N)), visible, s_clamp)
+        start = np.zeros((M, network.N))
+        if network.n_pool and x0 is not None:
+            start[:, network.pool] = x0[:, network.pool]
+        x = self._run(network, start, visible, s_clamp)
         return np.where(visible > 0, s_clamp, np.tanh(x))
 
     def free(self, network, x0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -133,12 +133,17 @@ def largest_lyapunov(
     d0: float = 1e-8,
     seed: int = 0,
     device: str = "cpu",
+    layers_only: bool = False,
 ) -> float:
     """Largest Lyapunov exponent of the free network (two-trajectory estimate), averaged over starts.
 
     Calls :func:`neurochaos.analysis.separation.compute_lambda_max` (two copies
     ``d0`` apart, renormalised every tau) on the card's free dynamics
     (``clamp = 0``) from ``chains`` independent initial states, and averages.
+
+    ``layers_only``: perturb only the layers, not a chaotic pool (which receives nothing from
+    them, so it never separates): the conditional exponent of the layers driven by the pool
+    (< 0: the layers follow the pool's chaos, whatever their own initial state).
 
     Returns
     -------
@@ -164,6 +169,7 @@ def largest_lyapunov(
             method=network.method,
             seed=seed + i,
             device=device,
+            perturb=network.bias_mask if layers_only else None,
         ).lambda_max
         for i in range(chains)
     ]

@@ -102,7 +102,7 @@ def _load_dataset(cfg: TrainConfig):
 
 
 #: Config fields added after checkpoints were first written, with the default those checkpoints ran with.
-ADDED_LATER = {"training": {"chaos_chains": 4, "chaos_T": 50.0}}
+ADDED_LATER = {"training": {"chaos_chains": 4, "chaos_T": 50.0}, "model": {"n_pool": 0, "pool_drive": 1.0}}
 
 
 def _config_diff(stored: dict, current: dict) -> list[str]:
@@ -158,6 +158,8 @@ def _network_from_config(m, seed: int):
         method=m.method,
         j_scope=m.j_scope,
         j_visible=m.j_visible,
+        n_pool=m.n_pool,
+        pool_drive=m.pool_drive,
         seed=seed,
     )
 
@@ -506,11 +508,12 @@ def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
         x0[:, : net.n_visible] = 2.0 * batch
     # the data were checked once (check_training_data) and x0 is drawn here: no checks in the loop;
     # each phase's executor checks its new states (Trace.check_finite)
-    s_clamped = runner.clamped_unchecked(net, batch)
+    s_clamped = runner.clamped_unchecked(net, batch, x0)
     s_free, x_end = runner.free_unchecked(net, x0)
     if tr.free_init == "persistent":
         chains = x_end
-    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask, tr.weight_decay)
+    bias_mask = net.bias_mask if net.n_pool else None
+    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask, tr.weight_decay, bias_mask)
     return net.with_params(A, bias, check=False), chains
 
 
@@ -533,6 +536,7 @@ def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Chec
         raise CheckpointError(f"checkpoint {path}: J0 shape {ckpt.J0.shape} does not match its config {net.J0.shape}")
     g = net.g if ckpt.g is None else ckpt.g  # chaos homeostasis may have moved g from the config's
     net = GenerativeNetwork(
-        net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, g, net.tau_ms, net.dt, net.T, net.method
-    )
+        net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, g, net.tau_ms, net.dt, net.T, net.method,
+        net.n_pool,
+    )  # fmt: skip
     return net, cfg, ckpt
