@@ -39,8 +39,9 @@ def test_the_pool_receives_nothing_learns_nothing_and_drives_only_the_hidden_uni
     assert net.bias_mask.tolist() == [1.0] * 10 + [0.0] * 5
     plain = build_generative_network("fu_restricted2", n_visible=6, n_hidden=4, j_scope="all")
     np.testing.assert_array_equal(net.J0[:10, :10], plain.J0)  # the layers' J is the one without a pool
-    half = build_generative_network("fu_restricted2", n_visible=6, n_hidden=4, n_pool=5, pool_drive=0.25)
+    half = build_generative_network("fu_restricted2", n_visible=6, n_hidden=4, n_pool=5, pool_drive=0.25, pool_gain=2.0)
     np.testing.assert_allclose(half.J0[6:10, 10:], 0.5 * net.J0[6:10, 10:])
+    np.testing.assert_allclose(half.J0[10:, 10:], 2.0 * net.J0[10:, 10:])
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,7 @@ def test_the_pool_receives_nothing_learns_nothing_and_drives_only_the_hidden_uni
         ({"j_scope": "none"}, "j_scope"),
         ({"n_pool": -1}, "n_pool"),
         ({"n_pool": 3, "pool_drive": -1.0}, "pool_drive"),
+        ({"n_pool": 3, "pool_gain": 0.0}, "pool_gain"),
     ],
 )
 def test_bad_pool_arguments_name_the_parameter(kwargs, match):
@@ -113,7 +115,7 @@ def test_resume_with_a_pool_is_exact_and_old_checkpoints_need_no_pool_keys(tmp_p
     np.testing.assert_array_equal(resumed.network.A, full.network.A)
     np.testing.assert_array_equal(resumed.network.bias, full.network.bias)
     old = TrainConfig.from_dict({"model": {"card": "fu_restricted2"}}).resolve().to_dict()
-    for key in ("n_pool", "pool_drive"):
+    for key in ("n_pool", "pool_drive", "pool_gain"):
         old["model"].pop(key)
     assert _config_diff(old, TrainConfig.from_dict({"model": {"card": "fu_restricted2"}}).resolve().to_dict()) == []
 

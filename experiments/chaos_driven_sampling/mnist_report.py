@@ -1,4 +1,5 @@
-"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml``, ``mnist_cpu_baseline.toml``, ``mnist_cpu_t5.toml`` and ``mnist_cpu_jv0.toml``.
+"""MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml``, ``mnist_cpu_baseline.toml``,
+``mnist_cpu_t5.toml``, ``mnist_cpu_jv0.toml`` and ``mnist_cpu_pool.toml``.
 
 Reads each training folder (its history.json and checkpoint), draws lambda_max, saturation and
 the Jacobian radius vs training age for both, the indices vs age, and samples next to held-out
@@ -10,6 +11,8 @@ digits; writes ``mnist_summary.json``. The trainings themselves run through the 
     neurochaos train experiments/chaos_driven_sampling/mnist_cpu_t5.toml --out experiments/chaos_driven_sampling/results_mnist_t5
     timeout -s INT 2700 neurochaos train experiments/chaos_driven_sampling/mnist_cpu_jv0.toml \
         --out experiments/chaos_driven_sampling/results_mnist_jv0
+    timeout -s INT 2700 neurochaos train experiments/chaos_driven_sampling/mnist_cpu_pool.toml \
+        --out experiments/chaos_driven_sampling/results_mnist_pool
     python experiments/chaos_driven_sampling/mnist_report.py
 """
 
@@ -25,6 +28,7 @@ RUNS = {
     "baseline g 1.5": HERE / "results_mnist_baseline",
     "soft 0.8, g 3.5, T 5": HERE / "results_mnist_t5",
     "j_visible 0, homeostasis, T 5": HERE / "results_mnist_jv0",
+    "chaotic pool, j_visible 0, g 5, T 5": HERE / "results_mnist_pool",
 }
 
 
@@ -57,9 +61,18 @@ def main(out: Path = HERE / "results_mnist_report") -> Path:
         record = json.loads((folder / "history.json").read_text())
         histories[label] = record["chaos"]
         if not (folder / "checkpoint.npz").is_file():  # checkpoints are not kept in git (*.npz)
-            if label not in previous:
-                raise SystemExit(f"{folder}/checkpoint.npz is missing and no earlier report has {label!r}: train it")
-            summary[label] = {**previous[label], "final_from": "the earlier report (checkpoint not in this checkout)"}
+            if label in previous:
+                summary[label] = {**previous[label], "final_from": "the earlier report (checkpoint not in this checkout)"}
+            else:  # only the training-time record is left
+                summary[label] = {
+                    "folder": str(folder.relative_to(HERE.parents[1])),
+                    "steps": record["step"],
+                    "g": record["g"],
+                    "history": record["history"],
+                    "chaos": record["chaos"],
+                    "chaotic_at_every_probe": all(c["lambda_max"] > 0 for c in record["chaos"]),
+                    "final_from": "history.json (training-time evaluations; checkpoint not in this checkout)",
+                }
             continue
         net, cfg, ckpt = load_trained(folder)
         if ds is None:
@@ -76,6 +89,7 @@ def main(out: Path = HERE / "results_mnist_report") -> Path:
             "T": cfg.model.T,
             "clamp_scale": cfg.training.clamp_scale,
             "j_visible": cfg.model.j_visible,
+            "n_pool": cfg.model.n_pool,
             "final_2000_samples": final,
             "history": record["history"],
             "chaos": record["chaos"],

@@ -37,7 +37,9 @@ SECTIONS = {
     "options": None,  # {label: {free_init, g, clamp_scale, chaos_target}}
     "stream": {"option", "n", "chains", "every", "factors", "gain_cycle", "max_lag", "show", "seed"},
 }
-OPTION_KEYS = {"free_init", "g", "clamp_scale", "chaos_target"}
+#: training options per label, and the network options (a chaotic pool, the scope of J) beside them
+OPTION_KEYS = {"free_init", "g", "clamp_scale", "chaos_target", "k", "seed"}
+MODEL_KEYS = {"n_pool", "pool_drive", "pool_gain", "j_scope", "j_visible"}
 
 
 def load_config(path) -> dict:
@@ -66,8 +68,10 @@ def load_config(path) -> dict:
     if not options:
         raise ConfigError(f"`options` must hold at least one training option table, got none ({path})")
     for label, opt in options.items():
-        if not isinstance(opt, dict) or not set(opt) <= OPTION_KEYS:
-            raise ConfigError(f"`options.{label}` must be a table with keys among {sorted(OPTION_KEYS)}, got {opt!r}")
+        if not isinstance(opt, dict) or not set(opt) <= OPTION_KEYS | MODEL_KEYS:
+            raise ConfigError(
+                f"`options.{label}` must be a table with keys among {sorted(OPTION_KEYS | MODEL_KEYS)}, got {opt!r}"
+            )
         _train_config(cfg, opt)  # every value checked by the trainer's constraints, now
     if cfg["stream"]["option"] not in options:
         raise ConfigError(f"`stream.option` must be one of {sorted(options)}, got {cfg['stream']['option']!r}")
@@ -79,11 +83,13 @@ def _train_config(cfg: dict, opt: dict):
 
     e = cfg["experiment"]
     model = {"card": "fu_restricted2", "n_visible": 64, "n_hidden": e["n_hidden"], "g": float(opt.get("g", 1.5))}
+    model.update({key: opt[key] for key in MODEL_KEYS if key in opt})
     training = {
         "M": e["M"],
         "steps": e["steps"],
         "engine": "fused",
-        "seed": e["seed"],
+        "seed": opt.get("seed", e["seed"]),
+        "k": opt.get("k"),
         "eval_every": max(1, e["steps"] // 4),
         "eval_samples": e["eval_samples"],
         "checkpoint_every": e["steps"],

@@ -64,6 +64,8 @@ class ModelConfig(Validated):
         (:func:`~neurochaos.learning.build_generative_network`)
     pool_drive : scale of the pool's projection into the hidden units (weights
         N(0, pool_drive^2 / n_pool), times g as all of J)
+    pool_gain : the pool's recurrent gain relative to g (its coupling is g * pool_gain *
+        N(0, 1/n_pool): chaotic when g * pool_gain > 1, by a margin at small n_pool)
     """
 
     card: str = "fu_restricted2"
@@ -80,6 +82,7 @@ class ModelConfig(Validated):
     j_visible: float = 1.0
     n_pool: int = 0
     pool_drive: float = 1.0
+    pool_gain: float = 1.0
 
     _section = "model"
     _constraints = {
@@ -97,6 +100,7 @@ class ModelConfig(Validated):
         "j_visible": Interval(float, 0.0),
         "n_pool": Interval(int, 0),
         "pool_drive": Interval(float, 0.0),
+        "pool_gain": Interval(float, 0.0, closed="right"),
     }
 
     def __post_init__(self):

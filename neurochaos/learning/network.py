@@ -219,6 +219,7 @@ def build_generative_network(
     j_visible: float = 1.0,
     n_pool: int = 0,
     pool_drive: float = 1.0,
+    pool_gain: float = 1.0,
     seed: int = 0,
 ) -> GenerativeNetwork:
     """Draw the frozen coupling and start the learned parameters at zero.
@@ -230,9 +231,9 @@ def build_generative_network(
     (``"hidden"``) or nowhere (``"none"``); zero diagonal.
 
     ``n_pool`` > 0 adds a chaotic pool after the layers: n_pool units coupled among themselves by
-    N(0, 1/n_pool) (a random network of gain g, chaotic for g > 1 at large n_pool), projecting
-    N(0, pool_drive^2 / n_pool) into every hidden unit (the visible units when there is no hidden
-    layer), receiving nothing. Training cannot change it, so the network's lambda_max stays at
+    N(0, pool_gain^2 / n_pool) (a random network of gain ``g * pool_gain``, chaotic above 1 at large
+    n_pool), projecting N(0, pool_drive^2 / n_pool) into every hidden unit (the visible units when
+    there is no hidden layer), receiving nothing. Both scale with g, as all of J does. Training cannot change it, so the network's lambda_max stays at
     least the pool's (its Jacobian is block triangular), and the pool's chaos drives the layers.
 
     >>> net = build_generative_network("fu_restricted2", n_visible=6, n_hidden=4, n_pool=5, j_scope="none")
@@ -262,6 +263,7 @@ def build_generative_network(
     j_visible = check_float(j_visible, "j_visible", low=0.0)
     n_pool = check_int(n_pool, "n_pool", min_value=0)
     pool_drive = check_float(pool_drive, "pool_drive", low=0.0)
+    pool_gain = check_float(pool_gain, "pool_gain", low=0.0, low_open=True)
     if n_pool and card.kind == "spiking":
         fail("n_pool", "0 for a spiking card (its frozen part is the card's sparse E/I coupling)", n_pool)
     if j_scope == "none" and not n_pool:
@@ -287,7 +289,7 @@ def build_generative_network(
         for sl in layer_slices(sizes)[1:]:
             J0[sl, sl] = gaussian_coupling(sl.stop - sl.start, rng)
     if n_pool:
-        J0 = _with_pool(J0, sizes, n_pool, pool_drive, rng)
+        J0 = _with_pool(J0, sizes, n_pool, pool_drive, pool_gain, rng)
     return GenerativeNetwork(
         card,
         architecture,
@@ -304,13 +306,13 @@ def build_generative_network(
     )
 
 
-def _with_pool(J0: np.ndarray, sizes, n_pool: int, pool_drive: float, rng) -> np.ndarray:
-    """J0 of the layers extended by a chaotic pool: pool -> pool N(0, 1/n_pool), pool -> drive
+def _with_pool(J0: np.ndarray, sizes, n_pool: int, pool_drive: float, pool_gain: float, rng) -> np.ndarray:
+    """J0 of the layers extended by a chaotic pool: pool -> pool N(0, pool_gain^2 / n_pool), pool -> drive
     targets N(0, pool_drive^2 / n_pool), nothing into the pool (drawn after the layers' J0)."""
     n = int(sum(sizes))
     out = np.zeros((n + n_pool, n + n_pool))
     out[:n, :n] = J0
-    out[n:, n:] = gaussian_coupling(n_pool, rng)
+    out[n:, n:] = gaussian_coupling(n_pool, rng, scale=pool_gain)
     first = sizes[0] if len(sizes) > 1 else 0  # the hidden units; the visible ones when there are none
     out[first:n, n:] = rng.normal(0.0, pool_drive / np.sqrt(n_pool), size=(n - first, n_pool))
     return out

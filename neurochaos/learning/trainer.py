@@ -102,7 +102,10 @@ def _load_dataset(cfg: TrainConfig):
 
 
 #: Config fields added after checkpoints were first written, with the default those checkpoints ran with.
-ADDED_LATER = {"training": {"chaos_chains": 4, "chaos_T": 50.0}, "model": {"n_pool": 0, "pool_drive": 1.0}}
+ADDED_LATER = {
+    "training": {"chaos_chains": 4, "chaos_T": 50.0},
+    "model": {"n_pool": 0, "pool_drive": 1.0, "pool_gain": 1.0},
+}
 
 
 def _config_diff(stored: dict, current: dict) -> list[str]:
@@ -160,6 +163,7 @@ def _network_from_config(m, seed: int):
         j_visible=m.j_visible,
         n_pool=m.n_pool,
         pool_drive=m.pool_drive,
+        pool_gain=m.pool_gain,
         seed=seed,
     )
 

@@ -37,6 +37,8 @@ p.add_argument("--steps", type=int, default=1500)
 p.add_argument("--eval_every", type=int, default=500)
 p.add_argument("--threads", type=int, default=1)
 p.add_argument("--out", default="/tmp/res")
+p.add_argument("--persistent", action="store_true", help="free phase continues from the last one's end (PCD)")
+p.add_argument("--read", type=float, default=1.0, help="also evaluate samples read at this many T")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(0)
@@ -92,10 +94,10 @@ def run_clamped(x, Kt, sv, n):
     return torch.cat([sv, torch.tanh(y)], 1)
 
 
-def sample(n, seed):
+def sample(n, seed, mult=1.0):
     g2 = torch.Generator().manual_seed(seed)
     x = torch.randn(n, N, generator=g2)
-    x = run_free(x, K(), n_steps)
+    x = run_free(x, K(), round(mult * n_steps))
     return torch.where(x[:, V] >= 0, 1.0, -1.0).numpy()
 
 
@@ -128,6 +130,9 @@ for step in range(a.steps + 1):
     if step % a.eval_every == 0:
         s = sample(1000, 10_000 + step)
         ind = accuracy_indices(xte[:1000], s)
+        if a.read != 1.0:
+            late = accuracy_indices(xte[:1000], sample(1000, 10_000 + step, a.read))
+            ind.update({f"late_{k}": v for k, v in late.items() if k in ("EAAI", "AA_truth", "AA_syn")})
         Kt = K()
         xs = run_free(torch.randn(64, N, generator=torch.Generator().manual_seed(3)), Kt, n_steps)
         sat = (torch.tanh(xs).abs() > 0.99).float()
@@ -144,12 +149,15 @@ for step in range(a.steps + 1):
     idx = torch.randint(len(xtr), (a.M,), generator=gen)
     sv = a.clamp * xtr[idx]
     x0 = torch.randn(a.M, N, generator=gen)
+    if a.persistent and step > 0:
+        x0 = x_end
     Kt = K()
     xc0 = x0.clone()
     xc0[:, V] = 0
     xc0[:, H] = 0
     s_c = run_clamped(xc0, Kt, sv, n_steps)
-    s_f = torch.tanh(run_free(x0, Kt, n_steps))
+    x_end = run_free(x0, Kt, n_steps)
+    s_f = torch.tanh(x_end)
     dW = (s_c[:, V].T @ s_c[:, H] - s_f[:, V].T @ s_f[:, H]) / a.M
     W += a.k * dW
     db = s_c.mean(0) - s_f.mean(0)
