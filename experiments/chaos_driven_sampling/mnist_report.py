@@ -62,7 +62,10 @@ def main(out: Path = HERE / "results_mnist_report") -> Path:
         histories[label] = record["chaos"]
         if not (folder / "checkpoint.npz").is_file():  # checkpoints are not kept in git (*.npz)
             if label in previous:
-                summary[label] = {**previous[label], "final_from": "the earlier report (checkpoint not in this checkout)"}
+                summary[label] = {
+                    **previous[label],
+                    "final_from": "the earlier report (checkpoint not in this checkout)",
+                }
             else:  # only the training-time record is left
                 summary[label] = {
                     "folder": str(folder.relative_to(HERE.parents[1])),

@@ -27,7 +27,12 @@ p.add_argument("--nh", type=int, default=200)
 p.add_argument("--nr", type=int, default=200)
 p.add_argument("--g", type=float, default=2.5)
 p.add_argument("--proj", type=float, default=1.0)
-p.add_argument("--jall", type=float, default=0.0, help="gain of a random coupling among visible + hidden units (the spec's J), 0: none")
+p.add_argument(
+    "--jall",
+    type=float,
+    default=0.0,
+    help="gain of a random coupling among visible + hidden units (the spec's J), 0: none",
+)
 p.add_argument("--jvis", type=float, default=1.0, help="scale of that coupling's rows into the visible units")
 p.add_argument("--T", type=float, default=5.0)
 p.add_argument("--k", type=float, default=0.01)
@@ -136,10 +141,16 @@ for step in range(a.steps + 1):
         Kt = K()
         xs = run_free(torch.randn(64, N, generator=torch.Generator().manual_seed(3)), Kt, n_steps)
         sat = (torch.tanh(xs).abs() > 0.99).float()
-        rec = {"step": step, "wall": time.time() - t0, **{k: float(v) for k, v in ind.items()},
-               "lam_full": lyap(False), "lam_cond": lyap(True),
-               "sat_v": float(sat[:, V].mean()), "sat_h": float(sat[:, H].mean()),
-               "W_rms": float(W.pow(2).mean().sqrt())}
+        rec = {
+            "step": step,
+            "wall": time.time() - t0,
+            **{k: float(v) for k, v in ind.items()},
+            "lam_full": lyap(False),
+            "lam_cond": lyap(True),
+            "sat_v": float(sat[:, V].mean()),
+            "sat_h": float(sat[:, H].mean()),
+            "W_rms": float(W.pow(2).mean().sqrt()),
+        }
         hist.append(rec)
         print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in rec.items()}), flush=True)
         np.save(out / "samples.npy", s[:100])
@@ -150,7 +161,7 @@ for step in range(a.steps + 1):
     sv = a.clamp * xtr[idx]
     x0 = torch.randn(a.M, N, generator=gen)
     if a.persistent and step > 0:
-        x0 = x_end
+        x0 = x_end  # noqa: F821  (set by the previous step)
     Kt = K()
     xc0 = x0.clone()
     xc0[:, V] = 0

@@ -47,8 +47,15 @@ def row(name: str) -> dict:
         "lambda_max": [round(c["lambda_max"], 3) for c in chaos],
         "probes_chaotic": f"{sum(c['lambda_max'] > 0 for c in chaos)}/{len(chaos)}",
         "chaotic_fraction_trained": float(np.mean([c["lambda_max"] > 0 for c in chaos[1:]])) if chaos[1:] else None,
-        "kind": ("j_scope hidden" if m.get("j_scope") == "hidden" else "homeostasis" if t.get("chaos_target") else
-                 "weight decay" if t.get("weight_decay") else "fixed g"),  # fmt: skip
+        "kind": (
+            "j_scope hidden"
+            if m.get("j_scope") == "hidden"
+            else "homeostasis"
+            if t.get("chaos_target")
+            else "weight decay"
+            if t.get("weight_decay")
+            else "fixed g"
+        ),  # fmt: skip
         "saturated_hidden_end": chaos[-1]["saturated_hidden"],
         "g_end": chaos[-1]["g"],
     }
@@ -67,15 +74,19 @@ def main() -> list[dict]:
     histories = {r["probe"]: json.loads((HERE / f"results_{r['probe']}" / "history.json").read_text())["chaos"]
                  for r in rows if r["probe"] in ("g3", "homeo", "ih", "ih_homeo", "ih_g6_wd1", "jv0.5")}  # fmt: skip
     plot_chaos_vs_age(histories, HERE / "probe_chaos_vs_age.png", title="MNIST probes: chaos vs training age")
-    print("| probe | j_scope | j_visible | g (start -> end) | homeostasis | weight decay | steps | EAAI | AA_truth | "
-          "AA_syn | probes lambda_max > 0 | lambda_max at the last probe | hidden saturated at end |")
+    print(
+        "| probe | j_scope | j_visible | g (start -> end) | homeostasis | weight decay | steps | EAAI | AA_truth | "
+        "AA_syn | probes lambda_max > 0 | lambda_max at the last probe | hidden saturated at end |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         f = lambda v, d=3: "-" if v is None else f"{v:.{d}f}"  # noqa: E731
-        print(f"| {r['probe']} | {r['j_scope']} | {r['j_visible']:g} | {r['g0']:g} -> {r['g_end']:.1f} | "
-              f"{r['homeostasis'] or '-'} | {r['weight_decay']:g} | {r['steps']} (eval {r['eval_step']}) | "
-              f"{f(r['EAAI'])} | {f(r['AA_truth'])} | {f(r['AA_syn'])} | {r['probes_chaotic']} | "
-              f"{r['lambda_max'][-1]:+.3f} | {r['saturated_hidden_end']:.2f} |")
+        print(
+            f"| {r['probe']} | {r['j_scope']} | {r['j_visible']:g} | {r['g0']:g} -> {r['g_end']:.1f} | "
+            f"{r['homeostasis'] or '-'} | {r['weight_decay']:g} | {r['steps']} (eval {r['eval_step']}) | "
+            f"{f(r['EAAI'])} | {f(r['AA_truth'])} | {f(r['AA_syn'])} | {r['probes_chaotic']} | "
+            f"{r['lambda_max'][-1]:+.3f} | {r['saturated_hidden_end']:.2f} |"
+        )
     return rows
 
 
