@@ -172,7 +172,9 @@ def test_the_experiment_runs_end_to_end_and_checks_its_config_first(tmp_path):
     smoke = ROOT / "experiments" / "chaos_driven_sampling" / "smoke.toml"
     folder = run.main(smoke, out=tmp_path / "out")
     res = json.loads((folder / "results.json").read_text())["result"]
-    assert set(res["runs"]) == {"random", "soft_homeostasis"}
+    assert set(res["runs"]) == {"random", "soft_homeostasis", "pool"}
+    assert all("lambda_layers" in c for c in res["runs"]["pool"]["chaos"])  # the pool option reached the network
+    assert not any("lambda_layers" in c for c in res["runs"]["random"]["chaos"])
     assert set(res["indices_table"]) == {"stream", "random_starts", "stream_gain_cycle"}
     assert len(res["indices_table"]["stream"]["class_fraction"]) == 10
     for name in ("chaos_vs_age.png", "stream_strips.png", "decorrelation_vs_g.png", "class_coverage.png"):
@@ -180,5 +182,11 @@ def test_the_experiment_runs_end_to_end_and_checks_its_config_first(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(smoke.read_text().replace("gain_cycle = [1.0, 2.0, 1.0]", "gain_cycle = [2.0, 1.0, 1.0]"))
     with pytest.raises(ConfigError, match="`stream.gain_cycle` must be"):
+        run.main(bad, out=tmp_path / "never")
+    bad.write_text(smoke.read_text().replace("n_pool = 20", "n_pol = 20"))
+    with pytest.raises(ConfigError, match="`options.pool` must be a table with keys among"):
+        run.main(bad, out=tmp_path / "never")
+    bad.write_text(smoke.read_text().replace("n_pool = 20", "n_pool = 0"))
+    with pytest.raises(ConfigError, match="model.j_scope"):
         run.main(bad, out=tmp_path / "never")
     assert not (tmp_path / "never").exists()
