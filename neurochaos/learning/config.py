@@ -58,7 +58,7 @@ class ModelConfig(Validated):
         layers) or "none" (no J among the layers: needs a chaotic pool)
     j_visible : scale of the random input into the visible units (the visible rows of J,
         j_scope "all"; 1: the spec's network, 0: the visible units see only the learned coupling)
-    n_pool : units of a chaotic pool (0: none): a random network of gain g that receives nothing
+    n_pool : units of a chaotic pool (0: none): a random network of gain g * pool_gain that receives nothing
         from the layers, is never trained and drives the hidden units through frozen random
         weights, so the network stays chaotic at every training age
         (:func:`~neurochaos.learning.build_generative_network`)

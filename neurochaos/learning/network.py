@@ -233,8 +233,9 @@ def build_generative_network(
     ``n_pool`` > 0 adds a chaotic pool after the layers: n_pool units coupled among themselves by
     N(0, pool_gain^2 / n_pool) (a random network of gain ``g * pool_gain``, chaotic above 1 at large
     n_pool), projecting N(0, pool_drive^2 / n_pool) into every hidden unit (the visible units when
-    there is no hidden layer), receiving nothing. Both scale with g, as all of J does. Training cannot change it, so the network's lambda_max stays at
-    least the pool's (its Jacobian is block triangular), and the pool's chaos drives the layers.
+    there is no hidden layer), receiving nothing. Both scale with g, as all of J does. Training
+    cannot change the pool, so the network's lambda_max stays at least the pool's (its Jacobian is
+    block triangular), and the pool's chaos drives the layers.
 
     >>> net = build_generative_network("fu_restricted2", n_visible=6, n_hidden=4, n_pool=5, j_scope="none")
     >>> net.N, net.pool, float(np.abs(net.J0[:10, :10]).max()), bool(net.mask[10:].any())
