@@ -6,6 +6,8 @@ states:
 - ``n`` samples from ``chains`` free-running chains read every ``every`` tau, against ``n``
   random starts of the same network (the four indices against held-out digits; class coverage
   from a logistic regression fitted on the held-out labelled digits);
+- the same stream read every ``every_slow`` tau (about the decorrelation time), and under gain
+  cycling (``gain_cycle`` = [low, high] x the trained g and the period in tau: one sample per period);
 - the same streams at g = factors x the trained g (the Chaudhuri & Handebagh Fig. 3 experiment:
   the pool runs faster at a higher gain): decorrelation time, indices and class switches.
 
@@ -35,6 +37,8 @@ def main(
     n: int = 2000,
     chains: int = 4,
     every: float = 0.5,
+    every_slow: float = 10.0,
+    gain_cycle=(1.0, 2.0, 20.0),
     factors=(0.5, 1.0, 2.0, 4.0),
     max_lag: float = 20.0,
     show: int = 16,
@@ -81,6 +85,19 @@ def main(
         if factor == 1.0:
             table["stream"] = {**by_g["1"]["indices"], **_coverage(clf, pm, every)}
             table["stream_vs_train"] = accuracy_indices(ds.x_train[: len(ref)], flat(pm))
+    slow = readout(stream(net, n, every=every_slow, chains=chains, seed=seed))
+    table[f"stream_every_{every_slow:g}"] = {**accuracy_indices(ref, flat(slow)), **_coverage(clf, slow, every_slow)}
+    low, high, period = gain_cycle
+    cycled = readout(
+        stream(net, n, every=period, chains=chains, gain_cycle=(net.g * low, net.g * high, period), seed=seed)
+    )
+    table["stream_gain_cycle"] = {
+        **accuracy_indices(ref, flat(cycled)),
+        **_coverage(clf, cycled, period),
+        "gain_cycle": [net.g * low, net.g * high, period],
+    }
+    strips[f"every {every_slow:g} tau"] = slow[:show, 0]
+    strips[f"g {net.g * low:g}/{net.g * high:g}, {period:g} tau"] = cycled[:show, 0]
     taus = [by_g[f"{f:g}"]["decorrelation_time_tau"] for f in factors]
     out.mkdir(parents=True, exist_ok=True)
     plot_image_rows(
@@ -88,11 +105,12 @@ def main(
         ds.image_shape,
         out / "stream_strips_mnist.png",
         n=show,
-        title=f"MNIST, chaotic pool: consecutive samples of one chain, one every {every:g} tau (trained at g = {net.g:g})",
+        title=f"MNIST, chaotic pool: consecutive samples of one chain (trained at g = {net.g:g}); rows g = ...: one "
+        f"every {every:g} tau",
     )
     plot_decorrelation(acfs, out / "decorrelation_vs_g_mnist.png", title="MNIST stream: autocorrelation vs g")
     plot_class_coverage(
-        {k: table[k]["class_fraction"] for k in ("stream", "random_starts")},
+        {k: v["class_fraction"] for k, v in table.items() if "class_fraction" in v},
         out / "class_coverage_mnist.png",
         title=f"MNIST: {n} stream samples from {chains} chains vs {n} random starts",
     )
@@ -104,6 +122,7 @@ def main(
         "n": n,
         "chains": chains,
         "every_tau": every,
+        "every_slow_tau": every_slow,
         "indices_table": table,
         "decorrelation_vs_g": by_g,
         "decorrelation_falls_with_g": bool(all(a > b for a, b in zip(taus, taus[1:]))),
