@@ -512,7 +512,8 @@ def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
         x0[:, : net.n_visible] = 2.0 * batch
     # the data were checked once (check_training_data) and x0 is drawn here: no checks in the loop;
     # each phase's executor checks its new states (Trace.check_finite)
-    s_clamped = runner.clamped_unchecked(net, batch, x0)
+    # a chaotic pool (rate cards only) starts the clamped phase where the free phase starts
+    s_clamped = runner.clamped_unchecked(net, batch, x0) if net.n_pool else runner.clamped_unchecked(net, batch)
     s_free, x_end = runner.free_unchecked(net, x0)
     if tr.free_init == "persistent":
         chains = x_end
