@@ -1,5 +1,5 @@
 """MNIST on a CPU: figures and a summary of the runs of ``mnist_cpu.toml``, ``mnist_cpu_baseline.toml``,
-``mnist_cpu_t5.toml``, ``mnist_cpu_jv0.toml`` and ``mnist_cpu_pool.toml``.
+``mnist_cpu_t5.toml``, ``mnist_cpu_jv0.toml``, ``mnist_cpu_pool.toml`` and ``mnist_cpu_pool_t3.toml``.
 
 Reads each training folder (its history.json and checkpoint), draws lambda_max, saturation and
 the Jacobian radius vs training age for both, the indices vs age, and samples next to held-out
@@ -13,6 +13,8 @@ digits; writes ``mnist_summary.json``. The trainings themselves run through the 
         --out experiments/chaos_driven_sampling/results_mnist_jv0
     timeout -s INT 2700 neurochaos train experiments/chaos_driven_sampling/mnist_cpu_pool.toml \
         --out experiments/chaos_driven_sampling/results_mnist_pool
+    timeout -s INT 2700 neurochaos train experiments/chaos_driven_sampling/mnist_cpu_pool_t3.toml \
+        --out experiments/chaos_driven_sampling/results_mnist_pool_t3
     python experiments/chaos_driven_sampling/mnist_report.py
 """
 
@@ -29,6 +31,7 @@ RUNS = {
     "soft 0.8, g 3.5, T 5": HERE / "results_mnist_t5",
     "j_visible 0, homeostasis, T 5": HERE / "results_mnist_jv0",
     "chaotic pool, j_visible 0, g 5, T 5": HERE / "results_mnist_pool",
+    "chaotic pool, T 3": HERE / "results_mnist_pool_t3",
 }
 
 
