@@ -127,7 +127,7 @@ class FusedTrainer:
         self.bias = t(network.bias)
         self.mask = t(network.mask)
         self.bias_mask = t(network.bias_mask) if network.n_pool else None
-        self.pool = slice(network.n_layers - nv, N - nv) if network.n_pool else None  # within the hidden part
+        self.pool = network.pool if network.n_pool else None
         self.J0 = t(network.J0)
         self.vis = t(network.visible)
         self.batch = torch.zeros((self.M, nv), dtype=tdtype, device=dev)
@@ -245,7 +245,7 @@ class FusedTrainer:
             torch.addmm(self.bias[nv:], self.batch, self.K_hv.T, out=self.b_eff)
             x = torch.zeros_like(self.b_eff)
             if self.pool is not None:  # the pool starts where the free phase's does: the same chaotic drive
-                x[:, self.pool] = self.x0[:, nv:][:, self.pool]
+                x[:, self.pool.start - nv :] = self.x0[:, self.pool]  # the pool comes last
             for n in range(self.n_steps):
                 x = self._clamped(x, n)
             s_c = torch.cat([self.batch, torch.tanh(x)], dim=1)
@@ -253,7 +253,7 @@ class FusedTrainer:
             self.s_clamp[:, :nv].copy_(self.batch)
             x = torch.zeros_like(self.x0)
             if self.pool is not None:
-                x[:, self.network.pool] = self.x0[:, self.network.pool]
+                x[:, self.pool] = self.x0[:, self.pool]
             for n in range(self.n_steps):
                 x = self._clamped(x, n)
             s_c = torch.where(self.vis > 0, self.s_clamp, torch.tanh(x))

@@ -9,7 +9,7 @@ executor runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -139,20 +139,7 @@ class GenerativeNetwork:
             new.__dict__.update(self.__dict__)  # keeps the cached mask
             new.__dict__.update(A=A, bias=bias)
             return new
-        return GenerativeNetwork(
-            self.card,
-            self.architecture,
-            self.sizes,
-            self.J0,
-            A,
-            bias,
-            self.g,
-            self.tau_ms,
-            self.dt,
-            self.T,
-            self.method,
-            self.n_pool,
-        )
+        return replace(self, A=A, bias=bias)
 
     def with_gain(self, g: float) -> GenerativeNetwork:
         """A copy whose frozen random coupling has gain ``g`` (chaos homeostasis changes it between epochs)."""

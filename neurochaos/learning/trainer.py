@@ -14,7 +14,7 @@ reproduces it exactly (on CPU: identical final weights).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -517,8 +517,7 @@ def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
     s_free, x_end = runner.free_unchecked(net, x0)
     if tr.free_init == "persistent":
         chains = x_end
-    bias_mask = net.bias_mask if net.n_pool else None
-    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask, tr.weight_decay, bias_mask)
+    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask, tr.weight_decay, net.bias_mask)
     return net.with_params(A, bias, check=False), chains
 
 
@@ -540,8 +539,5 @@ def load_trained(path: str | Path) -> tuple[GenerativeNetwork, TrainConfig, Chec
     if net.J0.shape != ckpt.J0.shape:
         raise CheckpointError(f"checkpoint {path}: J0 shape {ckpt.J0.shape} does not match its config {net.J0.shape}")
     g = net.g if ckpt.g is None else ckpt.g  # chaos homeostasis may have moved g from the config's
-    net = GenerativeNetwork(
-        net.card, net.architecture, net.sizes, ckpt.J0, ckpt.A, ckpt.bias, g, net.tau_ms, net.dt, net.T, net.method,
-        net.n_pool,
-    )  # fmt: skip
+    net = replace(net, J0=ckpt.J0, A=ckpt.A, bias=ckpt.bias, g=g)  # validated again
     return net, cfg, ckpt
