@@ -82,9 +82,9 @@ def test_a_training_step_checks_two_arrays_and_parses_nothing(parses, monkeypatc
     net = build_generative_network("fu_restricted2", n_visible=16, n_hidden=8, T=1.0)
     runner = PhaseRunner(net)
     x = np.sign(np.random.default_rng(0).normal(size=(50, 16)))
-    net, _ = _phase_step(runner, net, x, 0, 1, 8, settings, None)  # warm-up (first use may parse)
+    net, _ = _phase_step(runner, net, x, 0, 1, 8, settings, None, settings.k)  # warm-up (first use may parse)
     checks.clear(), finite.clear(), parses.clear()
-    net2, _ = _phase_step(runner, net, x, 1, 1, 8, settings, None)
+    net2, _ = _phase_step(runner, net, x, 1, 1, 8, settings, None, settings.k)
     assert len(checks) + len(finite) <= 2, (checks, len(finite))
     assert parses == []
     assert not np.array_equal(net2.A, net.A)  # the step did learn

@@ -172,6 +172,10 @@ class TrainingConfig(Validated):
     clamp_scale : the clamped phase holds the visible rates at ``clamp_scale * data`` (soft
         targets; 1: the data). Below 1 the free visible rates need not saturate to match the
         data's statistics, which keeps tanh' away from 0 (see docs/chaos_driven_sampling.md)
+    k_final : learning rate at the last step: k decays from ``k`` to ``k_final`` along a cosine over
+        ``steps`` (:func:`~neurochaos.learning.hebbian.learning_rate`; None: constant k). Smaller
+        steps at the end average out the weight noise of a fixed k; a run with it resumes only
+        with the same ``steps``
     weight_decay : L2 decay of the learned coupling: ``dA = <s s^T>_c - <s s^T>_f - weight_decay A``
         (0: none, the paper's rule); keeps the learned input of the hidden units, and so their
         saturation, bounded
@@ -198,6 +202,7 @@ class TrainingConfig(Validated):
     chaos_T: float = 50.0
     clamp_scale: float = 1.0
     weight_decay: float = 0.0
+    k_final: float | None = None
 
     _section = "training"
     _constraints = {
@@ -222,6 +227,7 @@ class TrainingConfig(Validated):
         "chaos_T": Interval(float, 0.0, closed="right"),
         "clamp_scale": Interval(float, 0.0, 1.0, closed="right"),
         "weight_decay": Interval(float, 0.0),
+        "k_final": OptionalOf(Interval(float, 0.0, closed="right")),
     }
 
     def __post_init__(self):
@@ -233,6 +239,8 @@ class TrainingConfig(Validated):
             fail("training.compile", "false unless engine = 'fused'", self.compile)
         if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
             fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
+        if self.k_final is not None and self.k is not None and self.k_final > self.k:
+            fail("training.k_final", f"<= training.k = {self.k:g} (the learning rate decays)", self.k_final)
         if self.chaos_target is not None and self.chaos_every == 0:
             fail("training.chaos_every", "> 0 when training.chaos_target is set (homeostasis measures chaos)", 0)
 

@@ -117,6 +117,8 @@ class FusedTrainer:
         tdtype = {"float64": torch.float64, "float32": torch.float32}[dtype]
         dev = _resolve_device(device)
         self.device, self.tdtype = dev, tdtype
+        # the learning rate lives in a 0-d tensor so a captured CUDA graph reads the current value (set_k)
+        self.k_t = torch.tensor(self.k, dtype=tdtype, device=dev)
         N, nv = network.N, network.n_visible
 
         def t(a):
@@ -263,10 +265,10 @@ class FusedTrainer:
         s_f = torch.tanh(x)
         self.x_end.copy_(x)
         dA, db = contrastive_delta(s_c, s_f, self.A, self.weight_decay)
-        self.A.add_(self.k * dA * self.mask)
+        self.A.add_(self.k_t * dA * self.mask)
         if self.bias_mask is not None:
             db = db * self.bias_mask
-        self.bias.add_(self.k * db)
+        self.bias.add_(self.k_t * db)
         if self.folded:
             torch.add(self.g_J0, self.A, out=self.K)
         self._clamped.refresh()
@@ -290,6 +292,12 @@ class FusedTrainer:
                 self._clamped.refresh()
                 self._free.refresh()
             self._graph.replay()
+
+    def set_k(self, k: float) -> None:
+        """Set the learning rate of the next steps (a decaying schedule; no check: the config checked it)."""
+        if k != self.k:
+            self.k = k
+            self.k_t.fill_(k)
 
     def step_with(self, batch, x0) -> None:
         """One training step with a given minibatch (M, n_visible) and initial states (M, N)."""

@@ -15,6 +15,8 @@ update covers b (visible), c (hidden 1) and d (hidden 2).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..validation import check_choice, check_finite_array, check_float, check_int, fail
@@ -30,6 +32,7 @@ __all__ = [
     "contrastive_delta",
     "apply_contrastive",
     "contrastive_update",
+    "learning_rate",
 ]
 
 #: Architectures of the paper: which blocks of A are learned.
@@ -192,6 +195,22 @@ def contrastive_delta(s_clamped, s_free, A=None, weight_decay: float = 0.0):
     if weight_decay:
         dA = dA - weight_decay * A
     return dA, c_mean - f_mean
+
+
+def learning_rate(step: int, k: float, steps: int, k_final: float | None = None) -> float:
+    """The learning rate of training step ``step`` (0-based) of a run of ``steps`` steps.
+
+    ``k_final`` None: ``k`` at every step (the paper's rule). Otherwise a cosine decay from ``k`` at
+    step 0 to ``k_final`` at step ``steps``: ``k_final + (k - k_final) (1 + cos(pi step / steps)) / 2``.
+    A function of the step alone, so a resumed run takes the same rates as an uninterrupted one.
+    No checks (the config checks k, k_final and steps once).
+
+    >>> learning_rate(0, 0.01, 100, 0.001), round(learning_rate(50, 0.01, 100, 0.001), 6), learning_rate(7, 0.01, 100)
+    (0.01, 0.0055, 0.01)
+    """
+    if k_final is None or steps <= 0:
+        return k
+    return k_final + (k - k_final) * 0.5 * (1.0 + math.cos(math.pi * min(step, steps) / steps))
 
 
 def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask, weight_decay: float = 0.0, bias_mask=None):

@@ -26,7 +26,7 @@ from ..validation import fail
 from .checkpoint import Checkpoint, load_checkpoint, write_checkpoint
 from .config import TRAJECTORY_FREE_KEYS, TrainConfig
 from .draws import DRAW_POLICY, step_draws
-from .hebbian import apply_contrastive
+from .hebbian import apply_contrastive, learning_rate
 from .network import GenerativeNetwork, build_generative_network
 from .phases import PhaseRunner
 from .sampling import generate, readout
@@ -103,7 +103,7 @@ def _load_dataset(cfg: TrainConfig):
 
 #: Config fields added after checkpoints were first written, with the default those checkpoints ran with.
 ADDED_LATER = {
-    "training": {"chaos_chains": 4, "chaos_T": 50.0},
+    "training": {"chaos_chains": 4, "chaos_T": 50.0, "k_final": None},
     "model": {"n_pool": 0, "pool_drive": 1.0, "pool_gain": 1.0},
 }
 
@@ -285,6 +285,13 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
         diffs = _config_diff(stored.config, cfg.to_dict())
         if diffs:
             raise CheckpointError(f"checkpoint {ckpt_path} was made with another config: " + "; ".join(diffs))
+        if tr.k_final is not None and stored.config["training"].get("steps") != tr.steps:
+            fail(
+                "training.steps",
+                f"the checkpoint's {stored.config['training'].get('steps')} when resuming a run with "
+                "training.k_final (the learning rate decays over the whole run's steps)",
+                tr.steps,
+            )
         if tr.steps < stored.step:
             fail(
                 "training.steps",
@@ -410,14 +417,16 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
                 net, fused = adapt_chaos(net, fused)
             M = tr.M
             while step < tr.steps and stop.signum is None:
+                k = learning_rate(step, tr.k, tr.steps, tr.k_final)
                 try:
                     if fused is not None:
+                        fused.set_k(k)
                         fused.step(step)
                     else:
-                        new_net, chains = _phase_step(runner, net, x_train, step, train_seed, M, tr, chains)
+                        new_net, chains = _phase_step(runner, net, x_train, step, train_seed, M, tr, chains, k)
                         worst = _diverged(new_net.A, new_net.bias)
                         if worst is not None:
-                            raise _divergence(worst, step + 1, tr.k, ckpt_path, saved["step"])
+                            raise _divergence(worst, step + 1, k, ckpt_path, saved["step"])
                         net = new_net
                 except (DivergenceError, KeyboardInterrupt):
                     raise
@@ -502,8 +511,10 @@ def make_phase_runner(net, tr):
     return SpikingPhaseRunner(net, tr.executor)
 
 
-def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
-    """Training step ``step`` through the phase runner (draws: :func:`step_draws`); returns (network, chains)."""
+def _phase_step(runner, net, x_train, step, seed, M, tr, chains, k):
+    """Training step ``step`` at learning rate ``k`` through the phase runner (draws: :func:`step_draws`).
+
+    Returns (network, chains)."""
     idx, x0 = step_draws(seed, step, len(x_train), M, net.N)
     batch = x_train[idx]
     if tr.free_init == "persistent" and chains is not None:
@@ -517,7 +528,7 @@ def _phase_step(runner, net, x_train, step, seed, M, tr, chains):
     s_free, x_end = runner.free_unchecked(net, x0)
     if tr.free_init == "persistent":
         chains = x_end
-    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, tr.k, net.mask, tr.weight_decay, net.bias_mask)
+    A, bias = apply_contrastive(net.A, net.bias, s_clamped, s_free, k, net.mask, tr.weight_decay, net.bias_mask)
     return net.with_params(A, bias, check=False), chains
 
 
