@@ -4,7 +4,9 @@ The training-time EAAI of the digits runs comes from one draw of 500 samples, an
 n = min(n_data, n_samples) rows, so only 360 samples (the held-out set's size) enter. At EAAI of a few
 1e-3 that is close to the index's own noise. This script reads 2000 random starts of each final
 network at T for ``SEEDS`` sampling seeds (each also picking the 360 compared rows), and measures the
-noise floor: the EAAI of real training digits against the held-out digits, for the same seeds.
+EAAI of real training digits against the held-out digits, for the same seeds. That is not a floor:
+binarised 8x8 digits repeat, so real digits find exact copies across the split (AA < 0.5) and score
+EAAI 0.02-0.06, above the trained networks.
 
     python experiments/chaos_driven_sampling/digits_eval.py [OUT]
 
@@ -13,6 +15,7 @@ Writes ``digits_eval.json`` and ``digits_eval.png`` into OUT (default ``results_
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -44,8 +47,9 @@ def main(out: Path = HERE / "results_pool", n: int = 2000):
                 continue
             net, cfg, ckpt = load_trained(HERE / folder)
             ds = _load_dataset(cfg)  # the split of this run's seed
-            if cfg.training.seed not in floor:  # real training digits against the same held-out digits
-                floor[cfg.training.seed] = [accuracy_indices(ds.x_test, ds.x_train, seed=s)["EAAI"] for s in SEEDS]
+            split = hashlib.sha1(ds.x_test.tobytes()).hexdigest()[:12]  # the split (the same for every seed here)
+            if split not in floor:  # real training digits against the same held-out digits
+                floor[split] = [accuracy_indices(ds.x_test, ds.x_train, seed=s)["EAAI"] for s in SEEDS]
             eaai = []
             for seed in SEEDS:
                 x = readout(generate(net, n, seed=1000 + seed)[0])
@@ -53,7 +57,7 @@ def main(out: Path = HERE / "results_pool", n: int = 2000):
             result["runs"][folder] = {"label": label, "train_seed": cfg.training.seed, "EAAI": eaai,
                                       "mean": float(np.mean(eaai)), "sd": float(np.std(eaai, ddof=1))}  # fmt: skip
             print(folder, f"{np.mean(eaai):.4f} +- {np.std(eaai, ddof=1):.4f}", flush=True)
-    result["floor_by_split_seed"] = {str(k): v for k, v in floor.items()}
+    result["floor_by_split"] = floor
     floor = [v for vals in floor.values() for v in vals]
     result["floor_train_vs_held_out"] = {
         "EAAI": floor,
@@ -65,7 +69,7 @@ def main(out: Path = HERE / "results_pool", n: int = 2000):
         result["ratio_mean_of_seeds"] = float(np.mean(means["pool, drive 1.25"]) / np.mean(means["default"]))
         result["ratio_best_vs_best"] = float(min(means["pool, drive 1.25"]) / min(means["default"]))
     fig, ax = new_figure(figsize=(7, 3.8))
-    labels = list(RUNS) + ["real training digits"]
+    labels = list(RUNS) + ["real training digits\n(copies across the split)"]
     for i, lab in enumerate(labels):
         vals = floor if lab == labels[-1] else [r for r in result["runs"].values() if r["label"] == lab]
         if lab == labels[-1]:
