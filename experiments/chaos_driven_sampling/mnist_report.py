@@ -32,6 +32,8 @@ RUNS = {
     "j_visible 0, homeostasis, T 5": HERE / "results_mnist_jv0",
     "chaotic pool, j_visible 0, g 5, T 5": HERE / "results_mnist_pool",
     "chaotic pool, T 3": HERE / "results_mnist_pool_t3",
+    "chaotic pool, k decays to 0.001": HERE / "results_mnist_pool_decay",
+    "no pool, k decays to 0.001": HERE / "results_mnist_jv0_decay",
 }
 
 
@@ -96,6 +98,8 @@ def main(out: Path = HERE / "results_mnist_report") -> Path:
             "clamp_scale": cfg.training.clamp_scale,
             "j_visible": cfg.model.j_visible,
             "n_pool": cfg.model.n_pool,
+            "k": cfg.training.k,
+            "k_final": cfg.training.k_final,
             "final_2000_samples": final,
             "history": record["history"],
             "chaos": record["chaos"],
