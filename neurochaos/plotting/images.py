@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -95,7 +96,8 @@ def plot_image_rows(
             ax.set_yticks([])
             if i == 0 and col_titles is not None:
                 ax.set_title(str(col_titles[j]), fontsize=6)
-        axes[i, 0].set_ylabel(str(name), fontsize=7)
+        # horizontal, wrapped row labels: long labels stay readable and never run into the next row
+        axes[i, 0].set_ylabel(textwrap.fill(str(name), 22), fontsize=7, rotation=0, ha="right", va="center")
     if title:
         fig.suptitle(title, fontsize=8)
     fig.tight_layout()
