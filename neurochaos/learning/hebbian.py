@@ -201,7 +201,8 @@ def learning_rate(step: int, k: float, steps: int, k_final: float | None = None)
     """The learning rate of training step ``step`` (0-based) of a run of ``steps`` steps.
 
     ``k_final`` None: ``k`` at every step (the paper's rule). Otherwise a cosine decay from ``k`` at
-    step 0 to ``k_final`` at step ``steps``: ``k_final + (k - k_final) (1 + cos(pi step / steps)) / 2``.
+    step 0 to ``k_final`` at step ``steps``: ``k - (k - k_final) (1 - cos(pi step / steps)) / 2``
+    (exactly ``k`` at step 0).
     A function of the step alone, so a resumed run takes the same rates as an uninterrupted one.
     No checks (the config checks k, k_final and steps once).
 
@@ -210,7 +211,7 @@ def learning_rate(step: int, k: float, steps: int, k_final: float | None = None)
     """
     if k_final is None or steps <= 0:
         return k
-    return k_final + (k - k_final) * 0.5 * (1.0 + math.cos(math.pi * min(step, steps) / steps))
+    return k - (k - k_final) * 0.5 * (1.0 - math.cos(math.pi * min(step, steps) / steps))
 
 
 def apply_contrastive(A, bias, s_clamped, s_free, k: float, mask, weight_decay: float = 0.0, bias_mask=None):
