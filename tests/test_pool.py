@@ -131,3 +131,74 @@ def test_the_pool_keeps_the_network_chaotic_and_the_probe_reports_the_driven_lay
     assert probe["lambda_max"] > 0.05  # the pool's exponent
     assert probe["lambda_layers"] < probe["lambda_max"]  # the driven layers follow the pool
     assert 0 <= probe["saturated_pool"] < 0.5
+
+
+def _pooled_net(**kw):
+    return build_generative_network("fu_restricted2", n_visible=8, n_hidden=6, n_pool=20, g=3.0, pool_drive=1.0, **kw)
+
+
+def test_with_pool_drive_scales_only_the_pool_to_layer_weights():
+    net = _pooled_net()
+    hi = net.with_pool_drive(4.0)
+    np.testing.assert_array_equal(hi.J0[: net.n_layers, net.pool], 4.0 * net.J0[: net.n_layers, net.pool])
+    mask = np.ones_like(net.J0, dtype=bool)
+    mask[: net.n_layers, net.pool] = False
+    np.testing.assert_array_equal(hi.J0[mask], net.J0[mask])  # the layers' J and the pool's own J unchanged
+    assert hi.g == net.g and hi.A is net.A
+    with pytest.raises(ConfigError, match=r"`scale` must be in \[0.0, inf\)"):
+        net.with_pool_drive(-1.0)
+    with pytest.raises(ConfigError, match=r"a network with a chaotic pool"):
+        build_generative_network("fu_restricted2", n_visible=8, n_hidden=6).with_pool_drive(2.0)
+
+
+def test_a_drive_cycle_of_scale_1_is_the_plain_stream_and_a_larger_drive_moves_the_chain():
+    from neurochaos.learning import stream
+
+    net = _pooled_net()
+    plain = stream(net, 12, every=2.0, chains=2, seed=4, transient=2.0)
+    same = stream(net, 12, every=2.0, chains=2, seed=4, transient=2.0, drive_cycle=(1.0, 1.0))
+    np.testing.assert_allclose(same, plain, rtol=0, atol=1e-12)  # half-period runs continue one trajectory
+    pushed = stream(net, 12, every=2.0, chains=2, seed=4, transient=2.0, drive_cycle=(6.0, 1.0))
+    assert pushed.shape == plain.shape and not np.allclose(pushed, plain)
+    # a stronger push moves the visible units further from one sample to the next
+    assert np.abs(np.diff(pushed, axis=0)).mean() > np.abs(np.diff(plain, axis=0)).mean()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"drive_cycle": (4.0, 1.0), "gain_cycle": (3.0, 6.0, 1.0)}, r"`drive_cycle` must be None when gain_cycle"),
+        ({"drive_cycle": (4.0,)}, r"`drive_cycle` must be two numbers \(scale, period\)"),
+        ({"drive_cycle": (-1.0, 1.0)}, r"`drive_cycle scale` must be in \[0.0, inf\)"),
+        ({"drive_cycle": (4.0, 0.0)}, r"`drive_cycle period` must be in \(0.0, inf\)"),
+        ({"drive_cycle": (4.0, 1.5)}, r"`every` must be a multiple of the drive cycle's period 1.5"),
+        ({"drive_cycle": (4.0, 0.3), "every": 0.6}, r"`drive_cycle period` must be a multiple of 2 dt"),
+    ],
+)
+def test_drive_cycle_bad_input(kwargs, match):
+    from neurochaos.learning import stream
+
+    with pytest.raises(ConfigError, match=match):
+        stream(_pooled_net(), 4, **{"every": 2.0, **kwargs})
+    with pytest.raises(ConfigError, match=r"`drive_cycle` must be None for a network without a chaotic pool"):
+        stream(build_generative_network("fu_restricted2", n_visible=8, n_hidden=6), 4, every=2.0,
+               drive_cycle=(4.0, 1.0))  # fmt: skip
+
+
+def test_cli_drive_cycle(tmp_path, capsys):
+    from neurochaos.cli import main
+
+    out = tmp_path / "run"
+    train(_cfg("phases", 2), out, dataset=_data(), progress=False)
+    s = tmp_path / "s.npz"
+    argv = ["sample", str(out), "--stream", "--n", "8", "--every", "2", "--chains", "2", "--drive-cycle", "4,1",
+            "--out", str(s)]  # fmt: skip
+    assert main(argv) == 0
+    with np.load(s) as z:
+        assert z["samples"].shape == (8, 16) and z["drive_cycle"].tolist() == [4.0, 1.0]
+    for extra, match in [
+        (["--stream", "--every", "2", "--drive-cycle", "4"], "`--drive-cycle` must be two numbers SCALE,PERIOD"),
+        (["--drive-cycle", "4,1"], "`--drive-cycle` must be used with --stream only"),
+    ]:
+        assert main(["sample", str(out), "--out", str(tmp_path / "x.npz"), *extra]) == 2
+        assert match in capsys.readouterr().err

@@ -1,7 +1,7 @@
 """``neurochaos sample DIR --n 10000 --t 10 --out samples.npz``: generate by internal chaos (times in tau).
 
-``--stream --every 0.5 [--chains 4] [--g 2 | --gain-cycle low,high,period]`` reads one or a
-few long free-running chains instead of one sample per random start.
+``--stream --every 0.5 [--chains 4] [--g 2 | --gain-cycle low,high,period | --drive-cycle scale,period]``
+reads one or a few long free-running chains instead of one sample per random start.
 """
 
 from __future__ import annotations
@@ -39,6 +39,13 @@ def register(sub):
         "one sample per --every (a multiple of PERIOD)",
     )
     p.add_argument(
+        "--drive-cycle",
+        default=None,
+        metavar="SCALE,PERIOD",
+        help="--stream, a network with a chaotic pool: the pool's drive of the layers times SCALE for the "
+        "first half of each PERIOD (tau), as trained for the second; one sample per --every (a multiple of PERIOD)",
+    )
+    p.add_argument(
         "--out",
         required=True,
         help="output .npz: key `samples`, shape (n, N_v), and the training dataset (dataset, data_encoding, "
@@ -65,10 +72,11 @@ def run(args) -> int:
     if args.stream:
         if args.t is not None:
             fail("--t", "unset with --stream (use --every)", args.t)
-        cycle = _gain_cycle(args.gain_cycle)
+        cycle = _cycle(args.gain_cycle, "--gain-cycle", "LOW,HIGH,PERIOD")
+        drive = _cycle(args.drive_cycle, "--drive-cycle", "SCALE,PERIOD")
         every = net.T if args.every is None else args.every
         frames = stream(
-            net, args.n, every=every, chains=args.chains, g=args.g, gain_cycle=cycle, seed=args.seed,
+            net, args.n, every=every, chains=args.chains, g=args.g, gain_cycle=cycle, drive_cycle=drive, seed=args.seed,
             device=args.device, dtype=dtype, progress=not args.no_progress,
         )  # fmt: skip
         s = frames.transpose(1, 0, 2).reshape(-1, net.n_visible)[: args.n]  # chain by chain, in time order
@@ -81,8 +89,15 @@ def run(args) -> int:
         }
         if cycle is not None:
             extra["gain_cycle"] = np.array(cycle)
+        if drive is not None:
+            extra["drive_cycle"] = np.array(drive)
     else:
-        for flag, value in (("--every", args.every), ("--g", args.g), ("--gain-cycle", args.gain_cycle)):
+        for flag, value in (
+            ("--every", args.every),
+            ("--g", args.g),
+            ("--gain-cycle", args.gain_cycle),
+            ("--drive-cycle", args.drive_cycle),
+        ):
             if value is not None:
                 fail(flag, "used with --stream only", value)
         t = net.T if args.t is None else check_float(args.t, "--t", low=0.0, low_open=True)
@@ -97,8 +112,8 @@ def run(args) -> int:
     return 0
 
 
-def _gain_cycle(text):
-    """``"low,high,period"`` -> (low, high, period) floats, or None."""
+def _cycle(text, flag: str, shape: str):
+    """``"a,b[,c]"`` -> a tuple of as many floats as ``shape`` names, or None."""
     from ..validation import fail
 
     if text is None:
@@ -107,8 +122,9 @@ def _gain_cycle(text):
         values = tuple(float(v) for v in text.split(","))
     except ValueError:
         values = ()
-    if len(values) != 3:
-        fail("--gain-cycle", "three numbers LOW,HIGH,PERIOD", text)
+    n = shape.count(",") + 1
+    if len(values) != n:
+        fail(flag, f"{('two', 'three')[n - 2]} numbers {shape}", text)
     return values
 
 

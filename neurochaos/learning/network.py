@@ -148,6 +148,19 @@ class GenerativeNetwork:
         new.__dict__["g"] = check_float(g, "g", low=0.0)
         return new
 
+    def with_pool_drive(self, scale: float) -> GenerativeNetwork:
+        """A copy whose frozen pool -> layer weights are multiplied by ``scale`` (a sampling knob: the pool
+        pushes the layers harder while the layers' own couplings stay as trained); needs ``n_pool`` > 0."""
+        if not self.n_pool:
+            fail("network", "a network with a chaotic pool (model.n_pool > 0) to scale its drive", "n_pool = 0")
+        scale = check_float(scale, "scale", low=0.0)
+        J0 = self.J0.copy()
+        J0[: self.n_layers, self.pool] *= scale
+        new = object.__new__(GenerativeNetwork)
+        new.__dict__.update(self.__dict__)
+        new.__dict__["J0"] = J0
+        return new
+
     @property
     def spiking(self) -> bool:
         """Whether the card is a spiking card (trained by :class:`~neurochaos.learning.spiking.SpikingPhaseRunner`)."""

@@ -176,6 +176,46 @@ def largest_lyapunov(
     return float(np.mean(values))
 
 
+def _check_period(period, every: float, dt: float, name: str) -> float:
+    """A cycle's period: > 0, a multiple of 2 dt, and ``every`` a whole number of periods."""
+    period = check_float(period, f"{name} period", low=0.0, low_open=True)
+    cycles = every / period
+    if abs(cycles - round(cycles)) > 1e-9 * max(1.0, cycles) or round(cycles) < 1:
+        fail("every", f"a multiple of the {name.replace('_', ' ')}'s period {period:g} tau", every)
+    halves = period / (2 * dt)  # two equal halves of whole steps
+    if abs(halves - round(halves)) > 1e-9 * max(1.0, halves) or round(halves) < 1:
+        fail(f"{name} period", f"a multiple of 2 dt = {2 * dt:g} tau", period)
+    return period
+
+
+def _drive_cycled(network, drive, x, out, period, every, k_transient, gain, dtype, device, progress):
+    """Fill ``out`` (frames, chains, n_visible) from x: each period, half with the pool drive of
+    ``drive`` and half with ``network``'s; a frame every ``every``; ``k_transient`` steps (whole
+    cycles; 0: none) first."""
+    half = round(period / (2 * network.dt))
+    cfg = RunConfig(T=half * network.dt, dt=network.dt, record_every=half, method=network.method, dtype=dtype,
+                    device=device)  # fmt: skip
+    push, settle = get_executor("torch"), get_executor("torch")
+    try:
+        push.prepare(drive.rate_network(), cfg)
+        settle.prepare(network.rate_network(), cfg)
+
+        def cycle(x):
+            return settle.run(push.run(x, gain=gain).x_final, gain=gain).x_final
+
+        for _ in range(k_transient // (2 * half)):
+            x = cycle(x)
+        per_frame = round(every / period)
+        for i in tqdm(range(len(out)), desc="stream (drive cycle)", unit="frame", disable=not progress):
+            for _ in range(per_frame):
+                x = cycle(x)
+            out[i] = np.tanh(x[:, : network.n_visible])
+    finally:
+        push.close()
+        settle.close()
+    return out
+
+
 def stream(
     network,
     n: int,
@@ -184,6 +224,7 @@ def stream(
     chains: int = 1,
     g: float | None = None,
     gain_cycle: tuple | None = None,
+    drive_cycle: tuple | None = None,
     transient: float | None = None,
     seed: int = 0,
     device: str = "cpu",
@@ -205,6 +246,11 @@ def stream(
     gain_cycle : ``(low, high, period)``: the gain is ``high`` for the first half of each
         period (the chain leaves its sample) and ``low`` for the second (it settles into
         the next); replaces ``g``. Units of tau
+    drive_cycle : ``(scale, period)``, a network with a chaotic pool only: the pool -> layer weights
+        are multiplied by ``scale`` for the first half of each period (the pool pushes the chain out
+        of its sample) and by 1 for the second (it settles with the layers as trained); ``every``
+        a multiple of the period, one sample at the end of a period. Unlike ``gain_cycle`` it leaves
+        the layers' own random coupling alone. Not with ``gain_cycle``
     transient : time run before the first sample, units of tau (default: the network's T)
     frames_per_run : frames integrated per executor run (bounds the memory; the run
         continues from the last state)
@@ -220,6 +266,9 @@ def stream(
     (5, 2, 4)
     >>> stream(net, 4, every=2.0, gain_cycle=(3.0, 8.0, 1.0)).shape
     (4, 1, 4)
+    >>> pooled = build_generative_network("fu_restricted2", n_visible=4, n_hidden=3, n_pool=5, g=3.0)
+    >>> stream(pooled, 4, every=2.0, chains=2, drive_cycle=(4.0, 1.0)).shape
+    (2, 2, 4)
     """
     from ..model import SquareGain
     from ..resources import check_memory
@@ -238,23 +287,30 @@ def stream(
     if gain_cycle is not None:
         if g is not None:
             fail("g", "None when gain_cycle is given (the cycle sets the gain)", g)
+        if drive_cycle is not None:
+            fail("drive_cycle", "None when gain_cycle is given (cycle the gain or the pool's drive)", drive_cycle)
         try:
             low, high, period = (float(v) for v in gain_cycle)
         except (TypeError, ValueError):
             fail("gain_cycle", "three numbers (low, high, period)", gain_cycle)
-        period = check_float(period, "gain_cycle period", low=0.0, low_open=True)
+        period = _check_period(period, every, dt, "gain_cycle")
         check_float(low, "gain_cycle low", low=0.0)
         if high < low:
             raise ConfigError(
                 f"`gain_cycle` must have low <= high (high g to leave a sample, low to settle), got low {low:g} > "
                 f"high {high:g}"
             )
-        cycles = every / period
-        if abs(cycles - round(cycles)) > 1e-9 * max(1.0, cycles) or round(cycles) < 1:
-            fail("every", f"a multiple of the gain cycle's period {period:g} tau", every)
-        if abs(period / dt - round(period / dt)) > 1e-9 * max(1.0, period / dt) or round(period / (2 * dt)) < 1:
-            fail("gain_cycle period", f"a multiple of 2 dt = {2 * dt:g} tau", period)
         gain = SquareGain(low=low, high=high, period=period, duty=0.5)
+    drive = None
+    if drive_cycle is not None:
+        if not network.n_pool:
+            fail("drive_cycle", "None for a network without a chaotic pool (model.n_pool = 0)", drive_cycle)
+        try:
+            scale, period = (float(v) for v in drive_cycle)
+        except (TypeError, ValueError):
+            fail("drive_cycle", "two numbers (scale, period)", drive_cycle)
+        period = _check_period(period, every, dt, "drive_cycle")
+        drive = network.with_pool_drive(check_float(scale, "drive_cycle scale", low=0.0))
     transient = network.T if transient is None else check_float(transient, "transient", low=0.0)
     n_frames = math.ceil(n / chains)
     check_memory(8.0 * n_frames * chains * network.n_visible, f"the stream ({n_frames} frames x {chains} chains)")
@@ -262,12 +318,14 @@ def stream(
     rng = np.random.default_rng(seed)
     x = rng.normal(0.0, 1.0, size=(chains, network.N))
     out = np.empty((n_frames, chains, network.n_visible))
+    k_tr = max(1, round(transient / dt)) if transient > 0 else 0
+    if k_tr and (gain_cycle is not None or drive is not None):  # whole cycles: each run starts a cycle
+        k_tr = max(1, round(k_tr / (period / dt))) * round(period / dt)
+    if drive is not None:
+        return _drive_cycled(network, drive, x, out, period, every, k_tr, gain, dtype, device, progress)
     ex = get_executor("torch")
     try:
-        if transient > 0:
-            k_tr = max(1, round(transient / dt))
-            if gain_cycle is not None:  # whole cycles, so each run starts at the cycle's start
-                k_tr = max(1, round(k_tr / (period / dt))) * round(period / dt)
+        if k_tr:
             cfg = RunConfig(T=k_tr * dt, dt=dt, record_every=k_tr, method=network.method, dtype=dtype, device=device)
             ex.prepare(rate, cfg)
             x = ex.run(x, gain=gain).x_final
