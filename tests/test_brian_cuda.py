@@ -17,7 +17,7 @@ from neurochaos.model import build_network, initial_state
 def test_cuda_standalone_project_compiles_without_a_gpu(tmp_path):
     missing = cuda_missing(require_gpu=False)
     if missing:
-        pytest.skip("cannot compile cuda_standalone here: missing " + "; ".join(missing))
+        pytest.skip(reason="cannot compile cuda_standalone here: missing " + "; ".join(missing))
     net = build_network("chaotic_rate", N=16, g=1.5, seed=0)
     ex = get_executor("brian2-cuda", require_gpu=False, compute_capability=9.0, directory=str(tmp_path / "cuda"))
     ex.prepare(net, RunConfig(T=1.0, dt=0.1))
@@ -32,7 +32,7 @@ def test_cuda_standalone_project_compiles_without_a_gpu(tmp_path):
 
 def test_cuda_without_gpu_needs_a_compute_capability():
     if cuda_missing(require_gpu=False):
-        pytest.skip("brian2cuda or nvcc missing: " + "; ".join(cuda_missing(require_gpu=False)))
+        pytest.skip(reason="brian2cuda or nvcc missing: " + "; ".join(cuda_missing(require_gpu=False)))
     net = build_network("chaotic_rate", N=8, seed=0)
     with pytest.raises(ExecutorUnavailableError, match=r"needs `compute_capability` \(e.g. 9.0 for H100\), got None"):
         get_executor("brian2-cuda", require_gpu=False).prepare(net, RunConfig(T=1.0))
@@ -43,7 +43,7 @@ def test_cuda_without_gpu_needs_a_compute_capability():
 def test_cuda_standalone_matches_torch_on_a_gpu(tmp_path):
     missing = cuda_missing(require_gpu=True)
     if missing:
-        pytest.skip("brian2-cuda cannot run here: missing " + "; ".join(missing))
+        pytest.skip(reason="brian2-cuda cannot run here: missing " + "; ".join(missing))
     net = build_network("chaotic_rate", N=80, g=0.8, seed=0)
     x0 = initial_state(net, 2, seed=1)
     cfg = RunConfig(T=20.0, dt=0.1)

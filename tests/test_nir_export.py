@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-nir = pytest.importorskip("nir")
+nir = pytest.importorskip("nir", reason="the nir package is missing (pip install .[export])")
 
 from neurochaos.cli import main  # noqa: E402
 from neurochaos.errors import ModelError  # noqa: E402
@@ -152,7 +152,7 @@ def test_snntorch_reads_the_file_and_agrees_on_spike_counts(tmp_path):
     t_ref = dt (snnTorch zeroes v one step after the spike), Euler at dt = 0.1 ms
     (snnTorch's fixed dt). Left: the drive enters snnTorch through the synaptic filter.
     """
-    pytest.importorskip("snntorch")
+    pytest.importorskip("snntorch", reason="snnTorch is missing (the cross-check reference, not a dependency)")
     from neurochaos.executors import RunConfig, get_executor
 
     N, steps = 100, 5000

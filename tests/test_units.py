@@ -132,7 +132,7 @@ def test_a_brian2_run_error_becomes_a_model_error(tmp_path):
 def test_a_compiler_failure_becomes_executor_unavailable():
     from neurochaos.brian_import import brian_errors
 
-    errors = pytest.importorskip("setuptools.errors")
+    errors = pytest.importorskip("setuptools.errors", reason="setuptools.errors is missing (old setuptools)")
     with pytest.raises(ExecutorUnavailableError, match="could not compile") as err:
         with brian_errors("brian2-runtime run of card 'x'"):
             raise errors.CompileError("command 'gcc' failed: No such file or directory")

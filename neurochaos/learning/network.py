@@ -134,19 +134,19 @@ class GenerativeNetwork:
         ``check=False`` skips the validation (for the training loop, whose
         update keeps A symmetric, finite and inside the mask by construction).
         """
-        if not check:
-            new = object.__new__(GenerativeNetwork)
-            new.__dict__.update(self.__dict__)  # keeps the cached mask
-            new.__dict__.update(A=A, bias=bias)
-            return new
-        return replace(self, A=A, bias=bias)
+        return self._copy(A=A, bias=bias) if not check else replace(self, A=A, bias=bias)
+
+    def _copy(self, **fields) -> GenerativeNetwork:
+        """A copy with ``fields`` replaced and no validation (the caller checked them); keeps the cached
+        masks, which depend on the layer sizes alone."""
+        new = object.__new__(GenerativeNetwork)
+        new.__dict__.update(self.__dict__)
+        new.__dict__.update(fields)
+        return new
 
     def with_gain(self, g: float) -> GenerativeNetwork:
         """A copy whose frozen random coupling has gain ``g`` (chaos homeostasis changes it between epochs)."""
-        new = object.__new__(GenerativeNetwork)
-        new.__dict__.update(self.__dict__)
-        new.__dict__["g"] = check_float(g, "g", low=0.0)
-        return new
+        return self._copy(g=check_float(g, "g", low=0.0))
 
     def with_pool_drive(self, scale: float) -> GenerativeNetwork:
         """A copy whose frozen pool -> layer weights are multiplied by ``scale`` (a sampling knob: the pool
@@ -156,10 +156,7 @@ class GenerativeNetwork:
         scale = check_float(scale, "scale", low=0.0)
         J0 = self.J0.copy()
         J0[: self.n_layers, self.pool] *= scale
-        new = object.__new__(GenerativeNetwork)
-        new.__dict__.update(self.__dict__)
-        new.__dict__["J0"] = J0
-        return new
+        return self._copy(J0=J0)
 
     @property
     def spiking(self) -> bool:

@@ -188,9 +188,9 @@ def _check_period(period, every: float, dt: float, name: str) -> float:
     return period
 
 
-def _drive_cycled(network, drive, x, out, period, every, k_transient, gain, dtype, device, progress):
+def _drive_cycled(network, rate, drive, x, out, period, every, k_transient, gain, dtype, device, progress):
     """Fill ``out`` (frames, chains, n_visible) from x: each period, half with the pool drive of
-    ``drive`` and half with ``network``'s; a frame every ``every``; ``k_transient`` steps (whole
+    ``drive`` and half with ``network``'s (its rate network ``rate``); a frame every ``every``; ``k_transient`` steps (whole
     cycles; 0: none) first."""
     half = round(period / (2 * network.dt))
     cfg = RunConfig(T=half * network.dt, dt=network.dt, record_every=half, method=network.method, dtype=dtype,
@@ -198,7 +198,7 @@ def _drive_cycled(network, drive, x, out, period, every, k_transient, gain, dtyp
     push, settle = get_executor("torch"), get_executor("torch")
     try:
         push.prepare(drive.rate_network(), cfg)
-        settle.prepare(network.rate_network(), cfg)
+        settle.prepare(rate, cfg)
 
         def cycle(x):
             return settle.run(push.run(x, gain=gain).x_final, gain=gain).x_final
@@ -322,7 +322,7 @@ def stream(
     if k_tr and (gain_cycle is not None or drive is not None):  # whole cycles: each run starts a cycle
         k_tr = max(1, round(k_tr / (period / dt))) * round(period / dt)
     if drive is not None:
-        return _drive_cycled(network, drive, x, out, period, every, k_tr, gain, dtype, device, progress)
+        return _drive_cycled(network, rate, drive, x, out, period, every, k_tr, gain, dtype, device, progress)
     ex = get_executor("torch")
     try:
         if k_tr:
