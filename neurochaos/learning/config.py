@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from ..executors.base import DTYPES, executor_names
 from ..executors.integrators import METHODS
 from ..executors.torch_engine import PRECISIONS
-from ..validation import Boolean, Interval, NonEmptyString, OptionalOf, Options, Validated, fail
+from ..validation import Boolean, Interval, ListOf, NonEmptyString, OptionalOf, Options, Validated, fail
 from .hebbian import ARCHITECTURES, J_SCOPES
 
 __all__ = [
@@ -156,6 +156,11 @@ class TrainingConfig(Validated):
     device, dtype : torch device and dtype of the simulation (Brian2: float64 only)
     precision : matrix products of the fused engine: "highest", "tf32" or "bf16" (float32)
     compile : fused engine: fuse each integration step's element-wise work with torch.compile
+    epilogue : fused engine: one Triton GEMM per integration step with the state update and
+        tanh in its epilogue (:class:`~neurochaos.executors.epilogue.EpilogueStep`; float32,
+        a CUDA GPU; not with ``compile``)
+    tile : the epilogue kernel's tile ``[bm, bn, bk, warps, stages]`` (None: its default;
+        ``benchmarks/bench_gpu.py`` sweeps them)
     checkpoint_every : write a checkpoint every this many steps (and at the end)
     eval_every : compute the indices every this many steps (0: never)
     eval_samples : number of generated samples for those indices
@@ -192,6 +197,8 @@ class TrainingConfig(Validated):
     dtype: str = "float64"
     precision: str = "highest"
     compile: bool = False
+    epilogue: bool = False
+    tile: tuple | None = None
     checkpoint_every: int = 100
     eval_every: int = 0
     eval_samples: int = 1000
@@ -217,6 +224,8 @@ class TrainingConfig(Validated):
         "dtype": Options(DTYPES),
         "precision": Options(PRECISIONS),
         "compile": Boolean(),
+        "epilogue": Boolean(),
+        "tile": OptionalOf(ListOf(Interval(int, 1))),
         "checkpoint_every": Interval(int, 1),
         "eval_every": Interval(int, 0),
         "eval_samples": Interval(int, 2),
@@ -237,6 +246,17 @@ class TrainingConfig(Validated):
             fail("training.engine", "'phases' when training.executor is not 'torch'", self.engine)
         if self.compile and self.engine != "fused":
             fail("training.compile", "false unless engine = 'fused'", self.compile)
+        if self.epilogue and (self.engine != "fused" or self.dtype != "float32" or self.compile):
+            fail("training.epilogue", "false unless engine = 'fused', dtype = 'float32' and compile = false", True)
+        if self.tile is not None:
+            if not self.epilogue:
+                fail("training.tile", "unset unless training.epilogue = true", list(self.tile))
+            from ..executors.epilogue import Tile
+
+            try:
+                Tile(*self.tile)
+            except (ConfigError, TypeError) as e:
+                fail("training.tile", f"[bm, bn, bk, warps, stages] ({e})", list(self.tile))
         if self.precision != "highest" and (self.engine != "fused" or self.dtype != "float32"):
             fail("training.precision", "'highest' unless engine = 'fused' and dtype = 'float32'", self.precision)
         if self.k_final is not None and self.k is not None and self.k_final > self.k:

@@ -65,6 +65,11 @@ class FusedTrainer:
         (see :func:`~neurochaos.executors.torch_engine.make_step`)
     weight_decay : L2 decay of A per unit of k (see :func:`~neurochaos.learning.hebbian.contrastive_delta`)
     chains : ndarray (M, N), persistent chains to resume from (free_init "persistent")
+    epilogue : integrate each phase with one Triton GEMM per step whose epilogue does the
+        state update and tanh (:class:`~neurochaos.executors.epilogue.EpilogueStep`), instead
+        of the generated torch step; needs the folded pathways, dtype float32 and a CUDA GPU
+        (or Triton's interpreter on the CPU), refuses ``compile``
+    tile : :class:`~neurochaos.executors.epilogue.Tile` of the epilogue kernel (default: its default)
 
     Examples
     --------
@@ -95,6 +100,8 @@ class FusedTrainer:
         weight_decay: float = 0.0,
         chains=None,
         compile: bool = False,
+        epilogue: bool = False,
+        tile=None,
     ):
         import torch
 
@@ -180,10 +187,41 @@ class FusedTrainer:
         self._free = make_step(
             rate_net, self.config, weights=weights, skip=skip, variables={"clamp": 0.0, "s_clamp": 0.0}, **common
         )
+        self.epilogue = bool(epilogue)
+        if self.epilogue:
+            self._use_epilogue(rate_net, dtype, compile, tile)
         self.use_graph = dev.type == "cuda" and graph in (True, "auto")
         if graph is True and dev.type != "cuda":
             raise ConfigError(f"`graph` True needs a CUDA device, got device {device!r}")
         self._graph = None
+
+    def _use_epilogue(self, rate_net, dtype, compile, tile) -> None:
+        """Replace the two phases' generated steps by epilogue-kernel steppers."""
+        from ..executors.epilogue import EpilogueStep
+
+        if dtype != "float32":
+            raise ConfigError(f"`epilogue` needs dtype 'float32', got dtype {dtype!r}")
+        if compile:
+            raise ConfigError("`compile` must be False with `epilogue` (the kernel already fuses the step)")
+        if not self.folded:
+            raise ConfigError("`epilogue` needs the pathways folded into one product (fold=True, constant gain)")
+        common = dict(
+            skip=("rand",), variables={"clamp": 0.0, "s_clamp": 0.0}, precision=self.precision,
+            tile=tile, device=str(self.device), M=self.M,
+        )  # fmt: skip
+        if self.reduced:
+            self._clamped = EpilogueStep(rate_net, self.config, weight=self.K_hh, bias=self.b_eff, **common)
+        else:  # the clamped phase holds units at data: not the kernel's form (EpilogueStep would refuse it)
+            raise ConfigError("`epilogue` needs the reduced clamped phase (reduce=True, visible units first)")
+        self._free = EpilogueStep(rate_net, self.config, weight=self.K, bias=self.bias, **common)
+
+    def _phase(self, step, x):
+        """Integrate one phase (n_steps steps) from state ``x``; returns the final state."""
+        if self.epilogue:
+            return step.run(x, self.n_steps)
+        for n in range(self.n_steps):
+            x = step(x, n)
+        return x
 
     def _fold_ok(self, rate_net, dtype) -> bool:
         """Does the generated update see the pathways only through g I_rand + I_learn?"""
@@ -248,20 +286,16 @@ class FusedTrainer:
             x = torch.zeros_like(self.b_eff)
             if self.pool is not None:  # the pool starts where the free phase's does: the same chaotic drive
                 x[:, self.pool.start - nv :] = self.x0[:, self.pool]  # the pool comes last
-            for n in range(self.n_steps):
-                x = self._clamped(x, n)
+            x = self._phase(self._clamped, x)
             s_c = torch.cat([self.batch, torch.tanh(x)], dim=1)
         else:
             self.s_clamp[:, :nv].copy_(self.batch)
             x = torch.zeros_like(self.x0)
             if self.pool is not None:
                 x[:, self.pool] = self.x0[:, self.pool]
-            for n in range(self.n_steps):
-                x = self._clamped(x, n)
+            x = self._phase(self._clamped, x)
             s_c = torch.where(self.vis > 0, self.s_clamp, torch.tanh(x))
-        x = self.x0
-        for n in range(self.n_steps):
-            x = self._free(x, n)
+        x = self._phase(self._free, self.x0)
         s_f = torch.tanh(x)
         self.x_end.copy_(x)
         dA, db = contrastive_delta(s_c, s_f, self.A, self.weight_decay)

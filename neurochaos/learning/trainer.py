@@ -103,7 +103,7 @@ def _load_dataset(cfg: TrainConfig):
 
 #: Config fields added after checkpoints were first written, with the default those checkpoints ran with.
 ADDED_LATER = {
-    "training": {"chaos_chains": 4, "chaos_T": 50.0, "k_final": None},
+    "training": {"chaos_chains": 4, "chaos_T": 50.0, "k_final": None, "epilogue": False, "tile": None},
     "model": {"n_pool": 0, "pool_drive": 1.0, "pool_gain": 1.0},
 }
 
@@ -354,6 +354,7 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
                   ind["AA_truth"], ind["AA_syn"], ind["E2"], tr.eval_samples)  # fmt: skip
 
     def make_fused(net, chains):
+        from ..executors.epilogue import Tile
         from .fused import FusedTrainer
 
         return FusedTrainer(
@@ -369,6 +370,8 @@ def _train_locked(cfg, out, dataset, resume, progress, callback, callback_every)
             chains=chains,
             compile=tr.compile,
             weight_decay=tr.weight_decay,
+            epilogue=tr.epilogue,
+            tile=Tile(*tr.tile) if tr.tile else None,
         )
 
     def measure_chaos(net):
