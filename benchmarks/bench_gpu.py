@@ -14,12 +14,25 @@ All ratios below are measured in this one run on one GPU:
    float64 divergence of a 1e-7 perturbation (the chaos itself).
 5. the generative training step at paper scale (N_v = 784, N_h = 500, M = 500,
    T = 100 steps per phase, fused trainer, CUDA graph): seconds per step and the
-   projection to 300,000 steps; the phase-runner path (numpy update) as baseline.
+   projection to 300,000 steps; the phase-runner path (numpy update) as baseline;
+   the reduced clamped phase against the whole one; the epilogue kernel in TF32 and
+   bf16; the GEMM floor of the reduced formulation (100 products of the whole
+   (500 x 1284) @ (1284 x 1284) plus 100 of the hidden block (500 x 500) @ (500 x 500)).
+
+Sections 2 and 3 also time the epilogue kernel
+(:class:`neurochaos.executors.epilogue.EpilogueStep`: one Triton GEMM per step with the
+update and tanh in its epilogue) over a sweep of tiles, against the same-shape product in
+the same precision; section 4 gives its divergence times.
+
+6. ``train_accuracy`` (only when asked for in ``--sections``): the accuracy cost of a fast
+   mode on real training: ``--train-steps`` steps of the paper-scale model on MNIST in
+   float32 and in each fast mode from the same seed (the same minibatches and initial
+   states), then the indices (EAAI, AA_truth, AA_syn; 2000 samples) of each.
 
 Times come from CUDA events around replays after warm-up. Writes
 ``benchmarks/results/gpu_<device>.json``. Usage::
 
-    python benchmarks/bench_gpu.py [--out PATH] [--quick]
+    python benchmarks/bench_gpu.py [--out PATH] [--quick] [--sections a,b,...] [--train-steps N]
 """
 
 from __future__ import annotations
@@ -37,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from neurochaos.executors import RunConfig  # noqa: E402
+from neurochaos.executors.epilogue import EpilogueStep, Tile, epilogue_missing  # noqa: E402
 from neurochaos.executors.torch_engine import _tf32, capture_graph, capture_steps, make_step  # noqa: E402
 from neurochaos.model import build_network  # noqa: E402
 
@@ -99,6 +113,44 @@ def matmul_time(M, N, precision, chunk, repeats):
         return cuda_time(g.replay, repeats) / chunk
 
 
+#: Tiles swept for the epilogue kernel (bm, bn, bk, warps, stages).
+TILES = [
+    Tile(64, 64, 32, 4, 3), Tile(64, 128, 32, 4, 3), Tile(128, 64, 32, 4, 3), Tile(128, 128, 32, 8, 3),
+    Tile(64, 64, 64, 4, 4), Tile(64, 128, 64, 4, 3), Tile(128, 128, 64, 8, 3), Tile(32, 64, 32, 4, 4),
+]  # fmt: skip
+
+
+def tile_name(t: Tile) -> str:
+    return f"{t.bm}x{t.bn}x{t.bk}_w{t.warps}_s{t.stages}"
+
+
+def epilogue_net_step(net, M, precision, tile):
+    """An EpilogueStep of ``net`` (chaotic_rate) for M chains, loaded with N(0, 1) states."""
+    import torch
+
+    W = torch.tensor(net.weights["rand"], dtype=torch.float32, device="cuda")
+    b = torch.zeros(net.N, device="cuda")
+    step = EpilogueStep(net, RunConfig(T=1.0, dt=0.1), weight=W, bias=b, M=M, precision=precision, tile=tile)
+    step.load(torch.randn((M, net.N), device="cuda"))
+    return step
+
+
+def epilogue_times(net, M, precision, chunk, repeats, tiles=TILES):
+    """{tile name: seconds per step} of the graph-captured epilogue kernel, and the best tile."""
+    assert chunk % 2 == 0, "an even chunk leaves the state in its buffer"
+    sweep = {}
+    for t in tiles:
+        try:
+            step = epilogue_net_step(net, M, precision, t)
+            g = capture_graph(lambda step=step: step.advance(chunk))
+            sweep[tile_name(t)] = cuda_time(g.replay, repeats) / chunk
+        except Exception as exc:  # a tile that does not compile (shared memory) is recorded, not fatal
+            sweep[tile_name(t)] = f"{type(exc).__name__}: {str(exc)[:200]}"
+    ok = {k: v for k, v in sweep.items() if isinstance(v, float)}
+    best = min(ok, key=ok.get)
+    return sweep, best, tiles[[tile_name(t) for t in tiles].index(best)]
+
+
 def divergence(net, precision, M=64, T=100.0, seed=1):
     """Median time (tau) at which the run in ``precision`` departs from float64 by 10 %."""
     import torch
@@ -110,6 +162,14 @@ def divergence(net, precision, M=64, T=100.0, seed=1):
     ref_step = make_step(net, cfg, device="cuda", dtype="float64")
     if precision == "perturbed-float64":
         step, xp = ref_step, torch.as_tensor(x0 + 1e-7 * rng.normal(size=x0.shape), device="cuda")
+    elif precision.startswith("epilogue-"):
+        ep = epilogue_net_step(net, M, precision.split("-", 1)[1], None)
+        ep.load(torch.as_tensor(x0, device="cuda", dtype=torch.float32))
+
+        def step(_x, _k):
+            return ep.advance(1)
+
+        xp = None
     else:
         prec = "highest" if precision == "float32" else precision
         step = make_step(net, RunConfig(T=T, dt=0.1, dtype="float32"), device="cuda", dtype="float32", precision=prec)
@@ -117,7 +177,7 @@ def divergence(net, precision, M=64, T=100.0, seed=1):
     xr = torch.as_tensor(x0, device="cuda")
     first = np.full(M, np.inf)
     rel1 = None
-    with torch.no_grad(), _tf32(precision == "tf32"):
+    with torch.no_grad(), _tf32(precision in ("tf32", "epilogue-tf32")):
         for k in range(n):
             xr, xp = ref_step(xr, k), step(xp, k)
             d = (torch.linalg.norm(xp.double() - xr, dim=1) / torch.linalg.norm(xr, dim=1)).cpu().numpy()
@@ -135,7 +195,9 @@ def divergence(net, precision, M=64, T=100.0, seed=1):
     }
 
 
-def training_step(precision, steps, phases_steps, compile=False, folds=(True, False)):
+def training_step(
+    precision, steps, phases_steps, compile=False, folds=(True, False), reduce=True, epilogue=False, tile=None
+):
     import torch
 
     from neurochaos.learning import build_generative_network
@@ -151,8 +213,9 @@ def training_step(precision, steps, phases_steps, compile=False, folds=(True, Fa
     row = {}
     for fold in folds:
         tr = FusedTrainer(
-            net, data, k=0.01, M=500, device="cuda", dtype=dtype, precision=prec, fold=fold, compile=compile
-        )
+            net, data, k=0.01, M=500, device="cuda", dtype=dtype, precision=prec, fold=fold, compile=compile,
+            reduce=reduce, epilogue=epilogue, tile=tile,
+        )  # fmt: skip
         tr.step(0)  # capture
         tr.synchronize()
         t = time.perf_counter()
@@ -163,6 +226,9 @@ def training_step(precision, steps, phases_steps, compile=False, folds=(True, Fa
         row["fused" if fold else "fused_unfolded"] = {
             "seconds_per_step": sec,
             "folded": tr.folded,
+            "reduced": tr.reduced,
+            "epilogue": tr.epilogue,
+            "tile": tile_name(tile) if tile else None,
             "projected_minutes_300k_steps": sec * 300_000 / 60,
             "A_finite": bool(torch.isfinite(tr.A).all()),
         }
@@ -178,6 +244,49 @@ def training_step(precision, steps, phases_steps, compile=False, folds=(True, Fa
         row["phase_runner"] = {"seconds_per_step": (time.perf_counter() - t) / phases_steps}
         row["phase_runner_over_fused"] = row["phase_runner"]["seconds_per_step"] / row["fused"]["seconds_per_step"]
     return row
+
+
+def train_accuracy(steps, best_tiles, device="cuda", n_hidden=500, M=500, n_samples=2000):
+    """Indices after ``steps`` paper-scale MNIST training steps in float32 and in each fast mode (same seed).
+
+    (``device``, ``n_hidden``, ``M``, ``n_samples``: smaller settings for a check on the CPU.)"""
+    import tempfile
+
+    from neurochaos.learning import TrainConfig, train
+
+    modes = {
+        "float32": {},
+        "tf32+compile": {"precision": "tf32", "compile": True},
+    }
+    if not epilogue_missing():
+        for prec in ("tf32", "bf16"):
+            tile = best_tiles.get((M, prec))
+            extra = {"tile": [tile.bm, tile.bn, tile.bk, tile.warps, tile.stages]} if tile else {}
+            modes["epilogue-" + prec] = {"precision": prec, "epilogue": True, **extra}
+    out = {"steps": steps}
+    for name, extra in modes.items():
+        cfg = TrainConfig.from_dict(
+            {
+                "model": {"card": "fu_restricted2", "n_hidden": n_hidden},
+                "data": {"name": "mnist", "encoding": "pm1", "n_train": 8000, "n_test": 2000},
+                "training": {
+                    "M": M, "steps": steps, "engine": "fused", "device": device, "dtype": "float32",
+                    "checkpoint_every": steps, "eval_every": steps, "eval_samples": n_samples, "seed": 0, **extra,
+                },
+            }
+        )  # fmt: skip
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            result = train(cfg, Path(tmp) / "run", progress=False)
+            wall = time.perf_counter() - t
+        last = result.history[-1]
+        out[name] = {**{k: last[k] for k in ("EAAI", "AA_truth", "AA_syn", "E2")}, "wall_seconds": wall}
+        if name == "float32":
+            A_ref = result.network.A
+        else:  # same seed: the same minibatches and initial states as the float32 run
+            out[name]["A_max_abs_diff_vs_float32"] = float(np.abs(result.network.A - A_ref).max())
+            out[name]["A_max_abs_float32"] = float(np.abs(A_ref).max())
+    return out
 
 
 def section(results, name, fn):
@@ -196,7 +305,12 @@ def main(argv=None) -> Path:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=None)
     ap.add_argument("--quick", action="store_true", help="fewer repeats (a smoke run)")
-    ap.add_argument("--sections", default="single,batched,big,accuracy,training")
+    ap.add_argument(
+        "--sections",
+        default="single,batched,big,accuracy,training",
+        help="comma-separated: single, batched, big, accuracy, training, train_accuracy",
+    )
+    ap.add_argument("--train-steps", type=int, default=3000, help="training steps of each train_accuracy run")
     args = ap.parse_args(argv)
     if not torch.cuda.is_available():
         raise SystemExit("bench_gpu needs a CUDA GPU; torch sees none here")
@@ -247,31 +361,50 @@ def main(argv=None) -> Path:
 
         section(res, "single_chain_N1284", single)
 
+    best_tiles: dict = {}  # (M, precision) -> the fastest epilogue tile of the sweeps
+
     def precision_rows(M, chunk, repeats):
-        """Graph-captured step vs same-shape matmul for each precision (and + compile)."""
+        """Graph-captured step vs same-shape matmul for each precision (+ compile, + epilogue kernel)."""
         row = {}
         for prec in ("float32", "tf32", "bf16"):
             mm = matmul_time(M, N, prec, chunk, repeats)
-            for comp in (False, True) if prec != "float32" else (False,):
-                st = torch_step_times(net, M, prec, chunk, repeats, compile=comp)["graph"]
-                row[prec + ("+compile" if comp else "")] = {
+
+            def entry(st, mm=mm):
+                return {
                     "step_us": st * 1e6,
                     "matmul_us": mm * 1e6,
                     "step_over_matmul": st / mm,
                     "effective_tflops": 2 * M * N * N / st / 1e12,
                     "matmul_tflops": 2 * M * N * N / mm / 1e12,
                 }
+
+            for comp in (False, True) if prec != "float32" else (False,):
+                st = torch_step_times(net, M, prec, chunk, repeats, compile=comp)["graph"]
+                row[prec + ("+compile" if comp else "")] = entry(st)
+            if not epilogue_missing():
+                ep_prec = "highest" if prec == "float32" else prec
+                sweep, best, tile = epilogue_times(net, M, ep_prec, chunk, repeats)
+                best_tiles[M, prec] = tile
+                row["epilogue-" + prec] = {**entry(sweep[best]), "tile": best, "tile_sweep_us": {
+                    k: v * 1e6 if isinstance(v, float) else v for k, v in sweep.items()}}  # fmt: skip
         return row
 
     if "batched" in want:
         section(res, "batched_M500_N1284", lambda: {**precision_rows(500, 100, rep), "target_step_over_matmul": 1.1})
     if "big" in want:
-        section(res, "big_M10000_N1284", lambda: {**precision_rows(10000, 20, max(3, rep // 4)), "target_tflops": 150})
+        section(
+            res,
+            "big_M10000_N1284",
+            lambda: {**precision_rows(10000, 20, max(3, rep // 4)), "target_tflops": {"tf32": 150, "bf16": 300}},
+        )
 
     if "accuracy" in want:
 
         def accuracy():
-            return {p: divergence(net, p, T=400.0) for p in ("perturbed-float64", "float32", "tf32", "bf16")}
+            modes = ["perturbed-float64", "float32", "tf32", "bf16"]
+            if not epilogue_missing():
+                modes += ["epilogue-tf32", "epilogue-bf16"]
+            return {p: divergence(net, p, T=400.0) for p in modes}
 
         section(res, "accuracy_g1.5_N1284", accuracy)
 
@@ -279,21 +412,36 @@ def main(argv=None) -> Path:
 
         def training():
             out = {}
+            n = 20 if args.quick else 100
             for prec in ("float32", "tf32", "bf16"):
-                out[prec] = training_step(prec, 20 if args.quick else 100, 3 if prec == "float32" else 0)
-            for prec in ("tf32",):
-                out[prec + "+compile"] = training_step(prec, 20 if args.quick else 100, 0, compile=True, folds=(True,))
-            mm = matmul_time(500, 1284, "tf32", 100, rep)
-            out["gemm_floor_tf32"] = {
-                "matmul_us_M500_N1284": mm * 1e6,
-                "seconds_per_training_step": 200 * mm,
-                "minutes_300k_steps": 200 * mm * 300_000 / 60,
-                "note": "200 integration steps per training step (T = 100 steps per phase), one product each",
-            }
+                out[prec] = training_step(prec, n, 3 if prec == "float32" else 0)
+            out["tf32+compile"] = training_step("tf32", n, 0, compile=True, folds=(True,))
+            out["tf32+compile, whole clamped phase"] = training_step(
+                "tf32", n, 0, compile=True, folds=(True,), reduce=False
+            )
+            if not epilogue_missing():
+                for prec in ("tf32", "bf16"):
+                    tile = best_tiles.get((500, prec))
+                    out["epilogue-" + prec] = training_step(prec, n, 0, folds=(True,), epilogue=True, tile=tile)
+            for prec in ("tf32", "bf16"):
+                whole = matmul_time(500, 1284, prec, 100, rep)
+                hidden = matmul_time(500, 500, prec, 100, rep)
+                per_step = 100 * whole + 100 * hidden
+                out["gemm_floor_" + prec] = {
+                    "matmul_us_M500_N1284": whole * 1e6,
+                    "matmul_us_M500_N500": hidden * 1e6,
+                    "seconds_per_training_step": per_step,
+                    "minutes_300k_steps": per_step * 300_000 / 60,
+                    "note": "reduced formulation: per training step 100 products of the whole network "
+                    "(free phase) and 100 of the hidden block (clamped phase)",
+                }
             out["target_minutes_300k"] = 10
             return out
 
         section(res, "training_step_paper_scale", training)
+
+    if "train_accuracy" in want:
+        section(res, "train_accuracy_mnist", lambda: train_accuracy(args.train_steps, best_tiles))
 
     name = torch.cuda.get_device_name().replace(" ", "_")
     return write_result({"benchmark": "bench_gpu", "quick": args.quick, "results": res}, args.out, f"gpu_{name}")

@@ -196,3 +196,37 @@ def test_fused_trainer_epilogue_graph_on_cuda_matches_the_torch_step():
         assert tr.use_graph
         runs[epilogue] = tr.params()[0]
     assert np.abs(runs[True] - runs[False]).max() <= 1e-5
+
+
+def test_advance_continues_a_loaded_state(interpret):
+    net = build_network("chaotic_rate", N=40, g=1.5, seed=0)
+    W = torch.tensor(net.weights["rand"], dtype=torch.float32)
+    step = EpilogueStep(net, RunConfig(T=1.0, dt=0.1), weight=W, bias=torch.zeros(40), M=3, device="cpu")
+    x0 = torch.randn(3, 40, generator=torch.Generator().manual_seed(2))
+    whole = step.run(x0, 7).clone()
+    step.load(x0)
+    step.advance(3)
+    assert torch.equal(step.advance(4), whole)
+
+
+def test_epilogue_training_resumes_exactly_with_its_tile(interpret, tmp_path):
+    from neurochaos.data import Dataset
+    from neurochaos.learning import train
+
+    x = np.sign(np.random.default_rng(3).normal(size=(40, 16)))
+    ds = Dataset(x[:30], np.zeros(30, int), x[30:], np.zeros(10, int), (4, 4), "toy", "pm1", "random +-1 images")
+    cfg = TrainConfig.from_dict(
+        {
+            "model": {"card": "fu_restricted2", "n_visible": 16, "n_hidden": 5, "T": 1.0},
+            "training": {
+                "M": 4, "steps": 4, "engine": "fused", "dtype": "float32", "epilogue": True,
+                "tile": [16, 16, 16, 4, 3], "checkpoint_every": 2,
+            },
+            "data": {"name": "toy"},
+        }
+    )  # fmt: skip
+    whole = train(cfg, tmp_path / "whole", dataset=ds, progress=False)
+    train(cfg.replace("training", steps=2), tmp_path / "half", dataset=ds, progress=False)
+    rest = train(cfg, tmp_path / "half", dataset=ds, progress=False, resume=True)
+    assert rest.step == 4 and np.abs(whole.network.A).max() > 0
+    assert np.array_equal(rest.network.A, whole.network.A)

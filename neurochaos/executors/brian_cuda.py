@@ -26,11 +26,22 @@ from pathlib import Path
 import numpy as np
 
 from ..brian_import import load_brian
-from ..errors import ExecutorUnavailableError
+from ..errors import ConfigError, ExecutorUnavailableError
 from .base import register
 from .brian_standalone import BrianStandalone
 
-__all__ = ["BrianCuda", "cuda_missing", "pip_curand"]
+__all__ = ["BrianCuda", "cuda_missing", "pip_curand", "cuda_preference_names"]
+
+
+def cuda_preference_names() -> list[str]:
+    """Names of brian2cuda's own preferences (``prefs.devices.cuda_standalone.<name>``), sorted."""
+    load_brian()
+    import brian2cuda  # noqa: F401  (registers the preferences)
+    from brian2 import prefs
+
+    return sorted(
+        k.rsplit(".", 1)[1] for k in prefs if k.startswith("devices.cuda_standalone.") and k.count(".") == 2
+    )
 
 
 def pip_curand() -> tuple[Path, Path] | None:
@@ -87,6 +98,11 @@ class BrianCuda(BrianStandalone):
         machine without a GPU (``compile_only``); running still needs one
     compute_capability : e.g. 9.0 for H100; None: detected from the GPU
     gpu_id : GPU index to build for when not detecting (default 0)
+    profile : as :class:`BrianStandalone` (brian2cuda's own switch: a device synchronisation
+        and a timer around each code object)
+    cuda_prefs : dict of brian2cuda preferences ``prefs.devices.cuda_standalone.<name>`` for
+        this executor's builds (e.g. ``{"parallel_blocks": None}``: one partition per
+        multiprocessor); unknown names are refused; restored after each build
     """
 
     name = "brian2-cuda"
@@ -101,8 +117,20 @@ class BrianCuda(BrianStandalone):
         compute_capability=None,
         gpu_id=0,
         record_v=None,
+        profile=False,
+        cuda_prefs=None,
     ):
-        super().__init__(directory=directory, verify=verify, progress=progress, record_v=record_v)
+        super().__init__(directory=directory, verify=verify, progress=progress, record_v=record_v, profile=profile)
+        self.cuda_prefs = dict(cuda_prefs or {})
+        if self.cuda_prefs:
+            known = cuda_preference_names()
+            bad = sorted(set(self.cuda_prefs) - set(known))
+            if bad:
+                raise ConfigError(
+                    f"`cuda_prefs` must name preferences of prefs.devices.cuda_standalone ({', '.join(known)}), "
+                    f"got {bad}"
+                )
+        self._saved_prefs = {}
         self.require_gpu = require_gpu
         self.compute_capability = compute_capability
         self.gpu_id = gpu_id
@@ -126,6 +154,10 @@ class BrianCuda(BrianStandalone):
 
     def _configure_prefs(self):
         prefs = load_brian().prefs
+        cs = prefs.devices.cuda_standalone
+        for name, value in self.cuda_prefs.items():
+            self._saved_prefs[name] = cs[name]
+            cs[name] = value
         cb = prefs.devices.cuda_standalone.cuda_backend
         gcc = list(prefs.codegen.cpp.extra_compile_args_gcc)
         nvcc = list(cb.extra_compile_args_nvcc)
@@ -152,6 +184,15 @@ class BrianCuda(BrianStandalone):
             ):
                 if value not in pref:
                     pref.append(value)
+
+    def _build(self, M, gains):
+        try:
+            super()._build(M, gains)
+        finally:  # the preferences are process-wide: later builds get the defaults back
+            cs = load_brian().prefs.devices.cuda_standalone
+            for name, value in self._saved_prefs.items():
+                cs[name] = value
+            self._saved_prefs = {}
 
     def compile_only(self, chains: int = 1):
         """Generate and compile the project for ``chains`` chains without running it.

@@ -50,6 +50,10 @@ class BrianStandalone(Executor):
     verify : read every run_args value back after each run (default True)
     progress : let the compiled binary print its progress report
     record_v : spiking cards: neurons per chain whose potential is recorded (None: all, 0: none)
+    profile : build with Brian2's profiling switch (``run(..., profile=True)``): each run's
+        ``Trace.meta["profile"]`` holds the seconds spent in each code object, largest first
+        (brian2cuda synchronises the GPU after each code object to time it, so a profiled
+        run is slower than an unprofiled one; compare code objects, not totals)
     """
 
     name = "brian2-cpp"
@@ -57,9 +61,15 @@ class BrianStandalone(Executor):
     device_name = "cpp_standalone"
 
     def __init__(
-        self, directory: str | None = None, verify: bool = True, progress: bool = False, record_v: int | None = None
+        self,
+        directory: str | None = None,
+        verify: bool = True,
+        progress: bool = False,
+        record_v: int | None = None,
+        profile: bool = False,
     ):
         self.record_v = record_v
+        self.profile = bool(profile)
         self._own_dir = directory is None
         self.directory = directory
         self.verify = verify
@@ -119,7 +129,10 @@ class BrianStandalone(Executor):
             with default_dt_restored(), brian_errors(f"{self.name} build of {net.card.path or net.card.name}"):
                 objs = self._kind.build(net, cfg, M, gains, self.record_v)
                 objs.net.run(
-                    cfg.n_steps * cfg.dt * net.tau_ms * b2.ms, namespace={}, report="text" if self.progress else None
+                    cfg.n_steps * cfg.dt * net.tau_ms * b2.ms,
+                    namespace={},
+                    report="text" if self.progress else None,
+                    profile=self.profile,
                 )
             try:
                 device.build(directory=self.directory, run=False, compile=True, with_output=self.progress)
@@ -164,7 +177,12 @@ class BrianStandalone(Executor):
 
     def _run_meta(self, t_run: float, t_build: float) -> dict:
         """Timings and build information of the last run (Trace.meta)."""
+        profile = None
+        if self.profile:  # (code object, seconds) of this run, largest first
+            info = self._device.network_get_profiling_info(self._objs.net)
+            profile = {name: float(sec) for name, sec in info}
         return {
+            "profile": profile,
             "network_run_seconds": getattr(self._device, "_last_run_time", None),  # compiled loop, no I/O
             "dt": self.config.dt,
             "method": self.config.method,

@@ -199,8 +199,9 @@ class EpilogueStep:
     tile : :class:`Tile` of the product (``benchmarks/bench_gpu.py`` sweeps them)
     device : "cuda", or "cpu" under Triton's interpreter
 
-    :meth:`run` copies an initial state into the step's own buffers and advances it;
-    the buffers never move, so a run can be captured in a CUDA graph.
+    :meth:`run` copies an initial state into the step's own buffers (:meth:`load`) and
+    advances it (:meth:`advance`); the buffers never move, so a run can be captured in a
+    CUDA graph.
 
     Examples
     --------
@@ -283,17 +284,28 @@ class EpilogueStep:
             BM=t.bm, BN=t.bn, BK=t.bk, PREC=self._prec, WIDEN=self._widen, num_warps=t.warps, num_stages=t.stages,
         )  # fmt: skip
 
-    def run(self, x0, n_steps: int):
-        """Advance ``x0`` (M, N) by ``n_steps`` steps; returns the state, an internal buffer
-        (valid until the next run: copy it to keep it)."""
+    def load(self, x0) -> None:
+        """Set the state to ``x0`` (M, n) and its rate to tanh(x0) (in the product's dtype)."""
         import torch
 
         self.x[0].copy_(x0)
-        torch.tanh(self.x[0], out=self.x[1])  # the first rate, rounded to the product's dtype
+        torch.tanh(self.x[0], out=self.x[1])
         self.r[0].copy_(self.x[1])
-        for n in range(n_steps):
-            self._launch(n % 2)
-        return self.x[n_steps % 2]
+        self._i = 0
+
+    def advance(self, n_steps: int):
+        """Advance the loaded state by ``n_steps`` steps; returns it (an internal buffer, valid
+        until the step runs again: copy it to keep it). A CUDA graph of an even number of
+        steps leaves the state in the buffer it started in, so its replays continue it."""
+        for _ in range(n_steps):
+            self._launch(self._i)
+            self._i = 1 - self._i
+        return self.x[self._i]
+
+    def run(self, x0, n_steps: int):
+        """:meth:`load` ``x0`` and :meth:`advance` it by ``n_steps`` steps; returns the state."""
+        self.load(x0)
+        return self.advance(n_steps)
 
 
 def _numpy_vars(variables):

@@ -13,6 +13,7 @@ reproduces it exactly (on CPU: identical final weights).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -109,6 +110,7 @@ ADDED_LATER = {
 
 
 def _config_diff(stored: dict, current: dict) -> list[str]:
+    current = json.loads(json.dumps(current))  # as stored: tuples (training.tile) become lists
     diffs = []
     for section in sorted(set(stored) | set(current)):
         a, b = stored.get(section, {}), current.get(section, {})
