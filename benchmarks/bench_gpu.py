@@ -129,8 +129,12 @@ def epilogue_net_step(net, M, precision, tile):
     import torch
 
     W = torch.tensor(net.weights["rand"], dtype=torch.float32, device="cuda")
-    b = torch.zeros(net.N, device="cuda")
-    step = EpilogueStep(net, RunConfig(T=1.0, dt=0.1), weight=W, bias=b, M=M, precision=precision, tile=tile)
+    b = torch.tensor(
+        np.broadcast_to(np.asarray(net.bias, dtype=float), (net.N,)).copy(), dtype=torch.float32, device="cuda"
+    )
+    step = EpilogueStep(
+        net, RunConfig(T=1.0, dt=0.1), weight=W, bias=b, M=M, precision=precision, tile=tile, device="cuda"
+    )
     step.load(torch.randn((M, net.N), device="cuda"))
     return step
 
@@ -289,7 +293,9 @@ def train_accuracy(steps, best_tiles, device="cuda", n_hidden=500, M=500, n_samp
     return out
 
 
-def section(results, name, fn):
+def section(results, name, fn, save=None):
+    """Run one section into ``results``; ``save()`` then writes what there is so far (a run stopped
+    by its time limit keeps its finished sections)."""
     t = time.perf_counter()
     try:
         results[name] = fn()
@@ -297,6 +303,8 @@ def section(results, name, fn):
         results[name] = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-2000:]}
     results[name + "_wall_seconds"] = time.perf_counter() - t
     print(name, results[name], flush=True)
+    if save is not None:
+        save()
 
 
 def main(argv=None) -> Path:
@@ -319,6 +327,10 @@ def main(argv=None) -> Path:
     N = 1284
     net = build_network("chaotic_rate", N=N, g=1.5, seed=0)
     res: dict = {}
+    name = torch.cuda.get_device_name().replace(" ", "_")
+
+    def save():
+        return write_result({"benchmark": "bench_gpu", "quick": args.quick, "results": res}, args.out, f"gpu_{name}")
 
     if "single" in want:
 
@@ -359,7 +371,7 @@ def main(argv=None) -> Path:
             row["target_us"] = 4.0
             return row
 
-        section(res, "single_chain_N1284", single)
+        section(res, "single_chain_N1284", single, save=save)
 
     best_tiles: dict = {}  # (M, precision) -> the fastest epilogue tile of the sweeps
 
@@ -390,12 +402,18 @@ def main(argv=None) -> Path:
         return row
 
     if "batched" in want:
-        section(res, "batched_M500_N1284", lambda: {**precision_rows(500, 100, rep), "target_step_over_matmul": 1.1})
+        section(
+            res,
+            "batched_M500_N1284",
+            lambda: {**precision_rows(500, 100, rep), "target_step_over_matmul": 1.1},
+            save=save,
+        )
     if "big" in want:
         section(
             res,
             "big_M10000_N1284",
             lambda: {**precision_rows(10000, 20, max(3, rep // 4)), "target_tflops": {"tf32": 150, "bf16": 300}},
+            save=save,
         )
 
     if "accuracy" in want:
@@ -406,7 +424,7 @@ def main(argv=None) -> Path:
                 modes += ["epilogue-tf32", "epilogue-bf16"]
             return {p: divergence(net, p, T=400.0) for p in modes}
 
-        section(res, "accuracy_g1.5_N1284", accuracy)
+        section(res, "accuracy_g1.5_N1284", accuracy, save=save)
 
     if "training" in want:
 
@@ -438,13 +456,12 @@ def main(argv=None) -> Path:
             out["target_minutes_300k"] = 10
             return out
 
-        section(res, "training_step_paper_scale", training)
+        section(res, "training_step_paper_scale", training, save=save)
 
     if "train_accuracy" in want:
-        section(res, "train_accuracy_mnist", lambda: train_accuracy(args.train_steps, best_tiles))
+        section(res, "train_accuracy_mnist", lambda: train_accuracy(args.train_steps, best_tiles), save=save)
 
-    name = torch.cuda.get_device_name().replace(" ", "_")
-    return write_result({"benchmark": "bench_gpu", "quick": args.quick, "results": res}, args.out, f"gpu_{name}")
+    return save()
 
 
 if __name__ == "__main__":

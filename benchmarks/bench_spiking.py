@@ -11,11 +11,17 @@ the JSON records why not.
 Writes ``benchmarks/results/spiking_<host>.json``. Usage::
 
     python benchmarks/bench_spiking.py [--sizes 10000,100000] [--T-ms 1000] [--runtime-T-ms 500,50]
+        [--skip-runtime] [--profile] [--cuda-variants '{"blocks_per_SM": {"parallel_blocks": null}}']
+
+``--profile`` adds a profiled run of each standalone device (seconds per code object:
+where the time goes); ``--cuda-variants`` times brian2cuda preference sets besides
+the defaults, with the same model and recorded output.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import socket
 import sys
 import time
@@ -50,10 +56,11 @@ def torch_cuda() -> bool:
         return False
 
 
-def time_one(name: str, net, T_ms: float, v0) -> dict:
+def time_one(name: str, net, T_ms: float, v0, **options) -> dict:
+    """Build and run ``net`` for ``T_ms`` on executor ``name`` (``options``: its keyword arguments)."""
     cfg = RunConfig(T=T_ms / net.tau_ms, dt=0.005, method="exponential_euler")
     t0 = time.perf_counter()
-    with get_executor(name, kind="spiking", record_v=0) as ex:
+    with get_executor(name, kind="spiking", record_v=0, **options) as ex:
         ex.prepare(net, cfg)
         tr = ex.run(v0)
     wall = time.perf_counter() - t0
@@ -66,6 +73,8 @@ def time_one(name: str, net, T_ms: float, v0) -> dict:
         "wall_seconds_total": wall,
         "mean_rate_hz": float(tr.rates_hz().mean()),
         "spikes": len(tr.spike_t_ms),
+        **({"options": options} if options else {}),
+        **({"seconds_per_code_object": tr.meta["profile"]} if tr.meta.get("profile") else {}),
     }
 
 
@@ -76,8 +85,22 @@ def main(argv=None) -> Path:
     ap.add_argument("--runtime-T-ms", default="500,50", help="biological time of the runtime runs, per size")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--skip-runtime", action="store_true", help="time only the standalone devices (cpp, cuda)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also a profiled run of each standalone device: seconds per code object (Brian2's and "
+        "brian2cuda's profiling switch; brian2cuda synchronises after each code object, so the profiled "
+        "total is not the timing)",
+    )
+    ap.add_argument(
+        "--cuda-variants",
+        default="",
+        help='JSON {"name": {preference: value}}: brian2cuda preference sets (prefs.devices.cuda_standalone) '
+        "timed besides the defaults, same model and recorded output",
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
+    variants = json.loads(args.cuda_variants) if args.cuda_variants else {}
     sizes = [int(s) for s in args.sizes.split(",")]
     rt_T = [float(s) for s in args.runtime_T_ms.split(",")]
     missing = cuda_missing()
@@ -91,13 +114,22 @@ def main(argv=None) -> Path:
         print(f"N={N}: {row['synapses']} synapses", flush=True)
         row["brian2-cpp"] = time_one("brian2-cpp", net, args.T_ms, v0)
         print("  cpp", row["brian2-cpp"], flush=True)
+        cpp_s = row["brian2-cpp"]["loop_seconds_per_biological_second"]
+        if args.profile:
+            row["brian2-cpp profiled"] = time_one("brian2-cpp", net, args.T_ms, v0, profile=True)
         if not missing:
             row["brian2-cuda"] = time_one("brian2-cuda", net, args.T_ms, v0)
             print("  cuda", row["brian2-cuda"], flush=True)
-            row["cpp_over_cuda"] = (
-                row["brian2-cpp"]["loop_seconds_per_biological_second"]
-                / row["brian2-cuda"]["loop_seconds_per_biological_second"]
-            )
+            row["cpp_over_cuda"] = cpp_s / row["brian2-cuda"]["loop_seconds_per_biological_second"]
+            if args.profile:
+                row["brian2-cuda profiled"] = time_one("brian2-cuda", net, args.T_ms, v0, profile=True)
+                print("  cuda profiled", row["brian2-cuda profiled"], flush=True)
+            for vname, prefs in variants.items():
+                r = time_one("brian2-cuda", net, args.T_ms, v0, cuda_prefs=prefs)
+                r["cpp_over_cuda"] = cpp_s / r["loop_seconds_per_biological_second"]
+                r["same_spikes_as_default"] = r["spikes"] == row["brian2-cuda"]["spikes"]
+                row[f"brian2-cuda {vname}"] = r
+                print(f"  cuda {vname}", r, flush=True)
         if args.skip_runtime:
             results.append(row)
             continue

@@ -209,3 +209,18 @@ def test_spiking_cuda_matches_cpp_on_a_gpu(cpp, tmp_path):
         b = cu.run(v0[::-1].copy(), gain=1.0)
         assert cu.n_builds == 1 and len(b.spike_t_ms) > 0
     assert np.abs(a.counts() - ref.counts()).max() <= 1
+
+
+@pytest.mark.standalone
+def test_cpp_profile_reports_seconds_per_code_object(has_compiler):
+    net = _net("chaotic_lif")
+    with get_executor("brian2-cpp", kind="spiking", record_v=0, profile=True) as ex:
+        ex.prepare(net, _cfg())
+        tr = ex.run(initial_potentials(net, 1, seed=1))
+    prof = tr.meta["profile"]
+    assert {"neurons_stateupdater_codeobject", "syn_rand_pre_codeobject", "mon_spikes_codeobject"} <= set(prof)
+    assert all(v >= 0 for v in prof.values()) and list(prof.values()) == sorted(prof.values(), reverse=True)
+    assert sum(prof.values()) <= tr.meta["network_run_seconds"] * 1.5 + 1e-3
+    with get_executor("brian2-cpp", kind="spiking", record_v=0) as ex:
+        ex.prepare(net, _cfg())
+        assert ex.run(initial_potentials(net, 1, seed=1)).meta["profile"] is None

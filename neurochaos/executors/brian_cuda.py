@@ -39,9 +39,7 @@ def cuda_preference_names() -> list[str]:
     import brian2cuda  # noqa: F401  (registers the preferences)
     from brian2 import prefs
 
-    return sorted(
-        k.rsplit(".", 1)[1] for k in prefs if k.startswith("devices.cuda_standalone.") and k.count(".") == 2
-    )
+    return sorted(k.rsplit(".", 1)[1] for k in prefs if k.startswith("devices.cuda_standalone.") and k.count(".") == 2)
 
 
 def pip_curand() -> tuple[Path, Path] | None:
