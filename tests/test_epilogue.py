@@ -55,6 +55,11 @@ def test_epilogue_step_matches_the_generated_step(interpret, precision, per_chai
     err = float((x.double() - _reference(net, cfg, x0, 10, b)).abs().max())
     assert err <= TOL[precision], err
     assert step.r[0].dtype == (torch.bfloat16 if precision == "bf16" else torch.float32)
+    # the zero padding (aligned, unmasked product loads) is never written
+    assert step.ld % 64 == 0 and step.x[0].shape[0] % 16 == 0
+    for buf in (*step.x, *step.r):
+        assert not buf[M:].any() and not buf[:, N:].any()
+    assert not step.WT[N:].any() and not step.WT[:, N:].any()
 
 
 def test_euler_form_reads_gain_and_method_from_the_card():

@@ -101,32 +101,35 @@ def _kernel():
 
         @triton.jit
         def euler_gemm(
-            R, WT, X, B, X_out, R_out, M, N, alpha, beta, gamma, stride_bm,
+            R, WT, X, B, X_out, R_out, M, N, K, ld, alpha, beta, gamma, stride_bm,
             BM: tl.constexpr, BN: tl.constexpr, BK: tl.constexpr, PREC: tl.constexpr, WIDEN: tl.constexpr,
         ):  # fmt: skip
-            # program (pid_m, pid_n): rows rm (chains) and columns rn (units) of the next state
+            # program (pid_m, pid_n): rows rm (chains) and columns rn (units) of the next state.
+            # R, WT, X, X_out and R_out are zero-padded with leading dimension ld (a multiple of 64,
+            # BN and BK) and rows to a multiple of BM: the product's loads need no masks, and
+            # stay aligned for vector loads; only the epilogue masks (its stores keep the padding 0)
             pid_m = tl.program_id(0)
             pid_n = tl.program_id(1)
             rm = pid_m * BM + tl.arange(0, BM)
             rn = pid_n * BN + tl.arange(0, BN)
             rk = tl.arange(0, BK)
             acc = tl.full((BM, BN), 0.0, dtype=tl.float32)  # tl.full: a builtin (tl.zeros is jit-decorated at import)
-            for k0 in range(0, N, BK):
+            for k0 in range(0, K, BK):
                 kk = k0 + rk
-                a = tl.load(R + rm[:, None] * N + kk[None, :], mask=(rm[:, None] < M) & (kk[None, :] < N), other=0.0)
-                b = tl.load(WT + kk[:, None] * N + rn[None, :], mask=(kk[:, None] < N) & (rn[None, :] < N), other=0.0)
+                a = tl.load(R + rm[:, None] * ld + kk[None, :])
+                b = tl.load(WT + kk[:, None] * ld + rn[None, :])
                 if WIDEN:
                     a = a.to(tl.float32)
                     b = b.to(tl.float32)
                 acc = tl.dot(a, b, acc, input_precision=PREC)
             # epilogue: x and the bias read once, x' and tanh(x') written once
             mask = (rm[:, None] < M) & (rn[None, :] < N)
-            x = tl.load(X + rm[:, None] * N + rn[None, :], mask=mask, other=0.0)
+            x = tl.load(X + rm[:, None] * ld + rn[None, :])
             bias = tl.load(B + rm[:, None] * stride_bm + rn[None, :], mask=mask, other=0.0)
             xn = alpha * x + beta * acc + gamma * bias
-            tl.store(X_out + rm[:, None] * N + rn[None, :], xn, mask=mask)
+            tl.store(X_out + rm[:, None] * ld + rn[None, :], xn, mask=mask)
             r = 1.0 - 2.0 / (tl.exp(2.0 * xn) + 1.0)  # tanh, exact at +-inf
-            tl.store(R_out + rm[:, None] * N + rn[None, :], r.to(R_out.dtype.element_ty), mask=mask)
+            tl.store(R_out + rm[:, None] * ld + rn[None, :], r.to(R_out.dtype.element_ty), mask=mask)
 
         _KERNELS[key] = euler_gemm
     return _KERNELS[key]
@@ -261,16 +264,21 @@ class EpilogueStep:
         self.tile = tile or Tile()
         self.weight, self.bias = weight, bias
         self.low = torch.bfloat16 if precision == "bf16" else torch.float32
-        self.WT = torch.empty((N, N), dtype=self.low, device=dev)  # W.T, contiguous, in the product's dtype
+        t = self.tile
+        # zero padding (see the kernel): leading dimension ld, rows to a multiple of bm
+        self.ld = _round_up(N, max(64, t.bn, t.bk))
+        self.K = _round_up(N, t.bk)
+        Mp = _round_up(self.M, t.bm)
+        self.WT = torch.zeros((self.ld, self.ld), dtype=self.low, device=dev)  # W.T in the product's dtype
         self.refresh()
-        self.x = [torch.empty((M, N), dtype=torch.float32, device=dev) for _ in range(2)]
-        self.r = [torch.empty((M, N), dtype=self.low, device=dev) for _ in range(2)]
+        self.x = [torch.zeros((Mp, self.ld), dtype=torch.float32, device=dev) for _ in range(2)]
+        self.r = [torch.zeros((Mp, self.ld), dtype=self.low, device=dev) for _ in range(2)]
         self._prec = {"highest": "ieee", "tf32": "tf32", "bf16": "ieee"}[precision]
         self._widen = precision == "bf16" and interpreting()
 
     def refresh(self) -> None:
         """Copy the weights again (after an in-place update of ``weight``)."""
-        self.WT.copy_(self.weight.T)
+        self.WT[: self.N, : self.N].copy_(self.weight.T)
 
     def _launch(self, i: int) -> None:
         import triton
@@ -279,7 +287,7 @@ class EpilogueStep:
         grid = (triton.cdiv(self.M, t.bm), triton.cdiv(self.N, t.bn))
         j = 1 - i
         _kernel()[grid](
-            self.r[i], self.WT, self.x[i], self.bias, self.x[j], self.r[j], self.M, self.N,
+            self.r[i], self.WT, self.x[i], self.bias, self.x[j], self.r[j], self.M, self.N, self.K, self.ld,
             self.alpha, self.beta, self.gamma, self.N if self.bias.dim() == 2 else 0,
             BM=t.bm, BN=t.bn, BK=t.bk, PREC=self._prec, WIDEN=self._widen, num_warps=t.warps, num_stages=t.stages,
         )  # fmt: skip
@@ -288,9 +296,10 @@ class EpilogueStep:
         """Set the state to ``x0`` (M, n) and its rate to tanh(x0) (in the product's dtype)."""
         import torch
 
-        self.x[0].copy_(x0)
-        torch.tanh(self.x[0], out=self.x[1])
-        self.r[0].copy_(self.x[1])
+        M, N = self.M, self.N
+        self.x[0][:M, :N].copy_(x0)
+        torch.tanh(self.x[0][:M, :N], out=self.x[1][:M, :N])
+        self.r[0][:M, :N].copy_(self.x[1][:M, :N])
         self._i = 0
 
     def advance(self, n_steps: int):
@@ -300,12 +309,16 @@ class EpilogueStep:
         for _ in range(n_steps):
             self._launch(self._i)
             self._i = 1 - self._i
-        return self.x[self._i]
+        return self.x[self._i][: self.M, : self.N]
 
     def run(self, x0, n_steps: int):
         """:meth:`load` ``x0`` and :meth:`advance` it by ``n_steps`` steps; returns the state."""
         self.load(x0)
         return self.advance(n_steps)
+
+
+def _round_up(n: int, k: int) -> int:
+    return -(-n // k) * k
 
 
 def _numpy_vars(variables):
