@@ -13,7 +13,7 @@ from neurochaos.executors.epilogue import EpilogueStep, Tile, epilogue_missing, 
 from neurochaos.executors.torch_engine import make_step
 from neurochaos.learning import TrainConfig, build_generative_network
 from neurochaos.learning.fused import FusedTrainer
-from neurochaos.model import build_network
+from neurochaos.model import SquareGain, build_network
 
 pytest.importorskip("triton", reason="the epilogue kernel is a Triton kernel")
 
@@ -70,6 +70,9 @@ def test_euler_form_reads_gain_and_method_from_the_card():
     assert got == pytest.approx((e, 1.5 * (1 - e), 1 - e), abs=1e-12)
     with pytest.raises(ConfigError, match=r"its step is not x' = alpha x \+ beta W tanh\(x\) \+ gamma b"):
         euler_form(net, RunConfig(T=1.0, dt=0.1, method="rk4"), pathway="rand")
+    cycled = build_network("chaotic_rate", N=20, g=SquareGain(low=0.5, high=1.5, period=1.0), seed=0)
+    with pytest.raises(ConfigError, match=r"its step is not x' = alpha x"):
+        euler_form(cycled, RunConfig(T=2.0, dt=0.1), pathway="rand")
     two = build_network("mixed_rate", N=20, seed=0)
     names = [p.name for p in two.card.pathways]
     with pytest.raises(ConfigError, match=r"the epilogue kernel computes one product"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -218,7 +220,8 @@ def test_cpp_profile_reports_seconds_per_code_object(has_compiler):
         ex.prepare(net, _cfg())
         tr = ex.run(initial_potentials(net, 1, seed=1))
     prof = tr.meta["profile"]
-    assert {"neurons_stateupdater_codeobject", "syn_rand_pre_codeobject", "mon_spikes_codeobject"} <= set(prof)
+    names = {re.sub(r"_\d+$", "", k) for k in prof}  # Brian2 numbers the code objects of later builds
+    assert {"neurons_stateupdater_codeobject", "syn_rand_pre_codeobject", "mon_spikes_codeobject"} <= names
     assert all(v >= 0 for v in prof.values()) and list(prof.values()) == sorted(prof.values(), reverse=True)
     assert sum(prof.values()) <= tr.meta["network_run_seconds"] * 1.5 + 1e-3
     with get_executor("brian2-cpp", kind="spiking", record_v=0) as ex:

@@ -143,8 +143,10 @@ def euler_form(
     ``skip`` left out, ``variables`` as given; ``n_units``: size of the weights given
     to the step when it integrates a block of the network, default all N units).
 
-    Probed in float64 on the CPU with random weights, states and biases and checked on a
-    fresh random case to 1e-10; raises ConfigError when the step has another form.
+    Probed in float64 on the CPU with random weights, states and biases at step 0 and
+    checked on a fresh random case, at step 0 and at the run's last step (so a gain
+    schedule or an update that reads t is caught), to 1e-10; raises ConfigError when the
+    step has another form.
     """
     import torch
 
@@ -163,9 +165,9 @@ def euler_form(
         )
     zeros = {n: np.zeros((N, N)) for n in names}
 
-    def step(x, W, b):
+    def step(x, W, b, n=0):
         fn = make_step(network, config, weights={**zeros, pathway: W}, bias=b, variables=variables, skip=tuple(skip))
-        return fn(torch.as_tensor(x, dtype=torch.float64), 0).numpy()
+        return fn(torch.as_tensor(x, dtype=torch.float64), n).numpy()
 
     x = rng.normal(size=(3, N))
     W = rng.normal(size=(N, N)) / np.sqrt(N)
@@ -177,7 +179,8 @@ def euler_form(
     beta = float(np.sum((step(x, W, zero_b) - alpha * x) * prod) / np.sum(prod * prod))
     x2, W2, b2 = rng.normal(size=(4, N)), rng.normal(size=(N, N)) / np.sqrt(N), rng.normal(size=N)
     want = alpha * x2 + beta * np.tanh(x2) @ W2.T + gamma * b2
-    if not np.allclose(step(x2, W2, b2), want, rtol=1e-10, atol=1e-10):
+    late = max(config.n_steps - 1, 1)  # a gain schedule or an explicit t changes the step after step 0
+    if not all(np.allclose(step(x2, W2, b2, n), want, rtol=1e-10, atol=1e-10) for n in (0, late)):
         raise ConfigError(
             f"card {network.card.name!r} with method {config.method!r}: its step is not "
             "x' = alpha x + beta W tanh(x) + gamma b; the epilogue kernel would compute another model"
