@@ -30,32 +30,6 @@ def test_cuda_standalone_project_compiles_without_a_gpu(tmp_path):
             ex.run(np.zeros((2, 16)))
 
 
-@pytest.mark.standalone
-@pytest.mark.slow
-@pytest.mark.cuda_build
-def test_cuda_prefs_and_profiling_reach_the_generated_project_and_are_restored(tmp_path):
-    missing = cuda_missing(require_gpu=False)
-    if missing:
-        pytest.skip(reason="cannot compile cuda_standalone here: missing " + "; ".join(missing))
-    from brian2 import prefs
-
-    from neurochaos.model import build_spiking_network
-
-    net = build_spiking_network("chaotic_lif", N=200, seed=0)
-    ex = get_executor(
-        "brian2-cuda", kind="spiking", require_gpu=False, compute_capability=9.0, directory=str(tmp_path / "cuda"),
-        profile=True, cuda_prefs={"parallel_blocks": 7, "use_atomics": False},
-    )  # fmt: skip
-    ex.prepare(net, RunConfig(T=1.0, dt=0.01, method="exponential_euler"))
-    project = ex.compile_only()
-    code = "".join(p.read_text() for p in (project / "code_objects").glob("*.cu"))
-    code += (project / "objects.cu").read_text()
-    assert "_profiling_info" in code and "cudaDeviceSynchronize" in code
-    assert "num_parallel_blocks = 7" in code
-    assert prefs.devices.cuda_standalone.parallel_blocks == 1  # the default again
-    assert prefs.devices.cuda_standalone.use_atomics is True
-
-
 def test_cuda_prefs_must_name_brian2cuda_preferences():
     if cuda_missing(require_gpu=False):
         pytest.skip(reason="brian2cuda or nvcc missing: " + "; ".join(cuda_missing(require_gpu=False)))

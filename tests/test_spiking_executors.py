@@ -179,17 +179,28 @@ def test_rates_diverge_above_the_transition_and_not_below(has_compiler):
 @pytest.mark.slow
 @pytest.mark.cuda_build
 def test_spiking_cuda_project_compiles_without_a_gpu(tmp_path):
+    """... with brian2cuda's profiling switch and preferences in the generated code, the preferences
+    restored afterwards (they are process-wide)."""
+    from brian2 import prefs
+
     from neurochaos.executors.brian_cuda import cuda_missing
 
     missing = cuda_missing(require_gpu=False)
     if missing:
-        pytest.skip("cannot compile cuda_standalone here: missing " + "; ".join(missing))
+        pytest.skip(reason="cannot compile cuda_standalone here: missing " + "; ".join(missing))
     net = _net("chaotic_lif")
     ex = get_executor(
-        "brian2-cuda", kind="spiking", require_gpu=False, compute_capability=9.0, directory=str(tmp_path / "cuda")
-    )
+        "brian2-cuda", kind="spiking", require_gpu=False, compute_capability=9.0, directory=str(tmp_path / "cuda"),
+        profile=True, cuda_prefs={"parallel_blocks": 7, "use_atomics": False},
+    )  # fmt: skip
     ex.prepare(net, _cfg())
-    assert (ex.compile_only(chains=2) / "main").exists()
+    project = ex.compile_only(chains=2)
+    assert (project / "main").exists()
+    code = (
+        "".join(p.read_text() for p in (project / "code_objects").glob("*.cu")) + (project / "objects.cu").read_text()
+    )
+    assert "_profiling_info" in code and "num_parallel_blocks = 7" in code
+    assert prefs.devices.cuda_standalone.parallel_blocks == 1 and prefs.devices.cuda_standalone.use_atomics is True
     if cuda_missing(require_gpu=True):
         with pytest.raises(ExecutorUnavailableError, match=r"compiled without a GPU cannot run here: missing"):
             ex.run(np.zeros((2, N)))
