@@ -14,8 +14,12 @@
 #            steps in float32 and each fast mode)               -> gpu_bench.json      ~4 min
 #   spiking  bench_spiking.py N = 100k: cpp vs cuda, profiled runs (seconds per code object)
 #            and brian2cuda preference variants                  -> spiking.json        ~5 min
-#   paper    experiments/chaotic_generation/run.py gpu_fast.toml --steps PAPER_STEPS
-#                                                                 -> paper.tgz (figures, JSON)
+#   paper    experiments/chaotic_generation/run.py gpu_fast.toml --steps PAPER_STEPS, resumable
+#            across sessions: stopped by its limit (SIGINT) it writes a checkpoint; the run
+#            folder (checkpoint, history, figures, JSON; not the A snapshots) comes back as
+#            paper.tgz.part-aa, -ab, ... (15 MiB each); `prepare.sh --paper DIR` unpacks them
+#            into .devdata/paper, which the next session's call carries and resumes
+#                                                                 -> paper.tgz.part-*
 # The measured numbers go into benchmarks/results/ and docs/gpu.md afterwards (here).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,9 +51,12 @@ for s in "$@"; do
         --sections batched,big,accuracy,training,train_accuracy --train-steps "${TRAIN_STEPS:-3000}" ;;
     spiking) stage spiking 330 python3 benchmarks/bench_spiking.py --sizes 100000 --skip-runtime --profile \
         --cuda-variants '{"blocks_per_SM": {"parallel_blocks": null}}' --out "$OUT/spiking.json" ;;
-    paper) stage paper "${PAPER_LIMIT:-540}" python3 experiments/chaotic_generation/run.py \
-        experiments/chaotic_generation/gpu_fast.toml --steps "${PAPER_STEPS:-300000}" --out /tmp/paper --no-progress
-        tar czf "$OUT/paper.tgz" --exclude='*.npz' -C /tmp paper ;;
+    paper)
+        rm -rf /tmp/paper
+        [ -d .devdata/paper ] && cp -r .devdata/paper /tmp/paper  # a run from an earlier session: resumed
+        stage paper "${PAPER_LIMIT:-480}" python3 experiments/chaotic_generation/run.py \
+            experiments/chaotic_generation/gpu_fast.toml --steps "${PAPER_STEPS:-300000}" --out /tmp/paper --no-progress
+        tar czf - --exclude=snapshots -C /tmp paper | split -b 15M - "$OUT/paper.tgz.part-" ;;
     *) echo "unknown stage $s (tests, bench, spiking, paper)" | tee -a "$LOG" ;;
     esac
 done
