@@ -238,3 +238,19 @@ def test_epilogue_training_resumes_exactly_with_its_tile(interpret, tmp_path):
     rest = train(cfg, tmp_path / "half", dataset=ds, progress=False, resume=True)
     assert rest.step == 4 and np.abs(whole.network.A).max() > 0
     assert np.array_equal(rest.network.A, whole.network.A)
+
+
+@pytest.mark.parametrize("precision,core", [("highest", None), ("tf32", "wgmma"), ("bf16", "wgmma")])
+def test_the_kernel_compiles_for_an_h100_without_one(monkeypatch, precision, core):
+    """Triton's compiler and ptxas, no GPU: the default tile lowers to Hopper tensor cores (TF32 and
+    bf16), spills nothing, fits in shared memory, and the zero padding is what lets its loads be
+    16-byte asynchronous copies (unpadded, bf16 gets none and fp32 only 4-byte ones)."""
+    from neurochaos.executors.epilogue import compile_report
+
+    monkeypatch.delenv("TRITON_INTERPRET", raising=False)
+    r = compile_report(precision=precision, capability=90)
+    assert r["tensor_core"] == core
+    assert r["spill_bytes"] == 0 and r["shared_bytes"] <= 227 * 1024
+    assert r["async_copies"].get(16, 0) > 0
+    unpadded = compile_report(precision=precision, capability=90, padded=False)
+    assert unpadded["async_copies"].get(16, 0) == 0

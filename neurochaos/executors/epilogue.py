@@ -40,7 +40,7 @@ from ..errors import ConfigError, ExecutorUnavailableError
 from ..validation import check_choice
 from .base import RunConfig
 
-__all__ = ["EpilogueStep", "Tile", "interpreting", "epilogue_missing", "euler_form"]
+__all__ = ["EpilogueStep", "Tile", "interpreting", "epilogue_missing", "euler_form", "compile_report"]
 
 #: Product precisions of the epilogue kernel.
 EPILOGUE_PRECISIONS = ("highest", "tf32", "bf16")
@@ -133,6 +133,76 @@ def _kernel():
 
         _KERNELS[key] = euler_gemm
     return _KERNELS[key]
+
+
+def compile_report(
+    tile: Tile | None = None, precision: str = "tf32", capability: int = 90, padded: bool = True
+) -> dict:
+    """Compile the kernel ahead of time for an NVIDIA GPU of compute ``capability`` (90: H100/H200)
+    and report what it became; needs Triton (its own ptxas), no GPU.
+
+    The kernel is specialised as :class:`EpilogueStep` launches it (16-byte aligned buffers, leading
+    dimension and loop bound multiples of 16; ``padded=False``: as an unpadded N = 1284 launch
+    would be, the leading dimension and bound not multiples of 16). Returns ``shared_bytes`` (per program),
+    ``registers`` and ``spill_bytes`` (per thread, from cuobjdump), ``tensor_core`` ("wgmma",
+    "mma" or None: the instruction of the product), ``async_copies`` (cp.async in the PTX: the
+    software-pipelined loads, by bytes per copy: 16 is a full vector) and ``seconds``
+    (compile time).
+    """
+    import re
+    import subprocess
+    from collections import Counter
+    import tempfile
+    import time
+    from pathlib import Path
+
+    import triton
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    check_choice(precision, "precision", EPILOGUE_PRECISIONS)
+    if interpreting():
+        raise ConfigError("`compile_report` needs Triton's compiler: unset TRITON_INTERPRET")
+    t = tile or Tile()
+    low = "*bf16" if precision == "bf16" else "*fp32"
+    ptrs = {"R": low, "WT": low, "X": "*fp32", "B": "*fp32", "X_out": "*fp32", "R_out": low}
+    ints = {"M": "i32", "N": "i32", "K": "i32", "ld": "i32"}
+    floats = {"alpha": "fp32", "beta": "fp32", "gamma": "fp32", "stride_bm": "i32"}
+    consts = {"BM": t.bm, "BN": t.bn, "BK": t.bk, "PREC": {"tf32": "tf32"}.get(precision, "ieee"), "WIDEN": False}
+    sig = {**ptrs, **ints, **floats, **dict.fromkeys(consts, "constexpr")}
+    aligned = [0, 1, 2, 3, 4, 5] + ([8, 9] if padded else [])  # the six buffers (K and ld when padded)
+    src = ASTSource(
+        fn=_kernel(), signature=sig, constexprs=consts, attrs={(i,): [["tt.divisibility", 16]] for i in aligned}
+    )
+    t0 = time.perf_counter()
+    c = triton.compile(
+        src, target=GPUTarget("cuda", capability, 32), options={"num_warps": t.warps, "num_stages": t.stages}
+    )
+    seconds = time.perf_counter() - t0
+    ptx = c.asm["ptx"]
+    tc = "wgmma" if "wgmma.mma_async" in ptx else ("mma" if re.search(r"\bmma\.sync", ptx) else None)
+    cuobjdump = Path(triton.__file__).parent / "backends" / "nvidia" / "bin" / "cuobjdump"
+    with tempfile.TemporaryDirectory() as tmp:
+        cubin = Path(tmp) / "k.cubin"
+        cubin.write_bytes(c.asm["cubin"])
+        usage = subprocess.run([str(cuobjdump), "-res-usage", str(cubin)], capture_output=True, text=True).stdout
+    reg = re.search(r"REG:(\d+)", usage)
+    local = re.search(r"LOCAL:(\d+)", usage)
+    return {
+        "tile": dataclasses.asdict(t),
+        "precision": precision,
+        "capability": capability,
+        "padded": padded,
+        "shared_bytes": int(c.metadata.shared),
+        "registers": int(reg.group(1)) if reg else None,
+        "spill_bytes": int(local.group(1)) if local else None,
+        "tensor_core": tc,
+        "async_copies": {
+            int(w, 0): n
+            for w, n in Counter(re.findall(r"cp\.async\.c[ag]\.shared\.global[^,]+,[^,]+, (\w+)", ptx)).items()
+        },
+        "seconds": seconds,
+    }
 
 
 def euler_form(
