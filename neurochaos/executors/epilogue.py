@@ -151,9 +151,9 @@ def compile_report(
     """
     import re
     import subprocess
-    from collections import Counter
     import tempfile
     import time
+    from collections import Counter
     from pathlib import Path
 
     import triton
