@@ -49,15 +49,11 @@ def main(argv=None) -> Path:
         unpadded = compile_report(Tile(), prec, a.capability, padded=False)
         rows[f"{prec} default tile, unpadded"] = unpadded
         print(f"{prec:8s} default, unpadded   cp.async (bytes: count) {unpadded['async_copies']}", flush=True)
-    record = {
-        "benchmark": "epilogue_aot",
-        "note": "compiled, not run: Triton's compiler and ptxas on a machine without a GPU",
-        "triton": triton.__version__,
-        "capability": a.capability,
-        "shared_limit_bytes": SHARED_LIMIT,
-        "rows": rows,
-    }
-    return write_result(record, a.out, f"epilogue_sm{a.capability}_aot")
+    note = "compiled, not run: Triton's compiler and ptxas on a machine without a GPU"
+    meta = {"triton": triton.__version__, "capability": a.capability, "shared_limit_bytes": SHARED_LIMIT}
+    return write_result(
+        {"benchmark": "epilogue_aot", "note": note, **meta, "rows": rows}, a.out, f"epilogue_sm{a.capability}_aot"
+    )
 
 
 if __name__ == "__main__":
