@@ -15,7 +15,7 @@ from neurochaos.learning import TrainConfig, build_generative_network
 from neurochaos.learning.fused import FusedTrainer
 from neurochaos.model import SquareGain, build_network
 
-pytest.importorskip("triton", reason="the epilogue kernel is a Triton kernel")
+pytest.importorskip("triton", reason="triton is missing (the epilogue kernel is a Triton kernel)")
 
 #: largest deviation from the float64 generated step after 10 steps, per product precision
 TOL = {"highest": 5e-6, "tf32": 5e-6, "bf16": 3e-2}  # under the interpreter tf32 products are IEEE
@@ -114,7 +114,10 @@ def test_refresh_takes_in_place_weight_changes(interpret):
     assert float((step.run(x0, 3).double() - ref).abs().max()) <= 5e-6
 
 
-@pytest.mark.skipif(not epilogue_missing(), reason="this checks the error raised where the kernel cannot run")
+@pytest.mark.skipif(
+    not epilogue_missing(),
+    reason="nothing is missing here (CUDA GPU and triton present): it checks the error raised without",
+)
 def test_epilogue_step_says_what_is_missing(monkeypatch):
     monkeypatch.delenv("TRITON_INTERPRET", raising=False)
     net = build_network("chaotic_rate", N=8, seed=0)

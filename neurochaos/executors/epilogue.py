@@ -321,7 +321,7 @@ class EpilogueStep:
             )
         names = [p.name for p in network.card.pathways]
         if pathway is None:
-            pathway = [n for n in names if n not in skip][0] if len(names) > len(skip) else names[0]
+            pathway = next((n for n in names if n not in skip), names[0])  # euler_form checks it
         N = int(weight.shape[0]) if getattr(weight, "ndim", 0) == 2 else network.N
         self.alpha, self.beta, self.gamma = euler_form(
             network, config, pathway=pathway, skip=skip, variables=_numpy_vars(variables), n_units=N

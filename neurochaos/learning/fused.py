@@ -163,40 +163,41 @@ class FusedTrainer:
         else:
             weights, skip = {"learn": self.A, "rand": self.J0}, ()
         self.reduced = bool(reduce) and self.folded and self._reduced_ok(rate_net)
+        h = slice(nv, N)
         if self.reduced:  # the clamped phase integrates only the units that are not clamped
-            h = slice(nv, N)
             self.K_hh, self.K_hv = self.K[h, h], self.K[h, :nv]  # views: follow K's in-place updates
             self.b_eff = torch.zeros((self.M, N - nv), dtype=tdtype, device=dev)
-            self._clamped = make_step(
-                rate_net,
-                self.config,
-                weights={"learn": self.K_hh, "rand": self.J0[h, h]},
-                skip=("rand",),
-                variables={"clamp": 0.0, "s_clamp": 0.0},
-                **{**common, "bias": self.b_eff},
-            )
-        else:
-            self._clamped = make_step(
-                rate_net,
-                self.config,
-                weights=weights,
-                skip=skip,
-                variables={"clamp": self.vis, "s_clamp": self.s_clamp},
-                **common,
-            )
-        self._free = make_step(
-            rate_net, self.config, weights=weights, skip=skip, variables={"clamp": 0.0, "s_clamp": 0.0}, **common
-        )
         self.epilogue = bool(epilogue)
         if self.epilogue:
             self._use_epilogue(rate_net, dtype, compile, tile)
+        else:
+            free = {"clamp": 0.0, "s_clamp": 0.0}
+            if self.reduced:
+                self._clamped = make_step(
+                    rate_net,
+                    self.config,
+                    weights={"learn": self.K_hh, "rand": self.J0[h, h]},
+                    skip=("rand",),
+                    variables=free,
+                    **{**common, "bias": self.b_eff},
+                )
+            else:
+                self._clamped = make_step(
+                    rate_net,
+                    self.config,
+                    weights=weights,
+                    skip=skip,
+                    variables={"clamp": self.vis, "s_clamp": self.s_clamp},
+                    **common,
+                )
+            self._free = make_step(rate_net, self.config, weights=weights, skip=skip, variables=free, **common)
         self.use_graph = dev.type == "cuda" and graph in (True, "auto")
         if graph is True and dev.type != "cuda":
             raise ConfigError(f"`graph` True needs a CUDA device, got device {device!r}")
         self._graph = None
 
     def _use_epilogue(self, rate_net, dtype, compile, tile) -> None:
-        """Replace the two phases' generated steps by epilogue-kernel steppers."""
+        """The two phases' steppers: epilogue kernels instead of the generated torch steps."""
         from ..executors.epilogue import EpilogueStep
 
         if dtype != "float32":
